@@ -1,0 +1,354 @@
+import { createRequire } from 'node:module';
+import { ChartJSNodeCanvas } from 'chartjs-node-canvas';
+import sharp from 'sharp';
+import { formatCandleTime } from '../src/market/candles.js';
+import type { ChartRenderer, ChartRequest, RenderedChart } from '../src/ports/chart-renderer.js';
+import { chartWindow, type ChartWindow } from './chart-window.js';
+import { THEMES, type ChartTheme } from './theme.js';
+
+const require = createRequire(import.meta.url);
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Chart.js configuration objects are loosely typed plugin bags.
+type Cfg = any;
+
+/**
+ * Load the CommonJS Chart.js with chartjs-chart-financial registered on it. The financial plugin
+ * only registers itself on a global `Chart`, so the global is set first (this is the loading order
+ * that works under Node 20).
+ */
+function loadChartJs(): { chart: Cfg; cacheEntries: [string, NodeJS.Module][] } {
+  const Chart = require('chart.js/auto');
+  Chart.helpers = require('chart.js/helpers');
+  const g = globalThis as Cfg;
+  g.Chart = Chart;
+  require('chartjs-chart-financial');
+  // chartjs-node-canvas evicts chart.js from the require cache after each instance; keeping the
+  // entries lets later instances (other sizes) get this same, plugin-registered copy.
+  const cacheEntries = Object.entries(require.cache).filter(
+    (entry): entry is [string, NodeJS.Module] => entry[0].includes('/node_modules/chart.js/') && entry[1] !== undefined,
+  );
+  return { chart: Chart, cacheEntries };
+}
+
+let loaded: ReturnType<typeof loadChartJs> | undefined;
+
+function canvasFor(width: number, height: number): ChartJSNodeCanvas {
+  loaded ??= loadChartJs();
+  for (const [key, mod] of loaded.cacheEntries) require.cache[key] = mod;
+  return new ChartJSNodeCanvas({ width, height });
+}
+
+/** Convert Cairo's premultiplied BGRA (little-endian ARGB32) into straight RGB. */
+export function bgraToRgb(raw: Buffer, background: [number, number, number]): Buffer {
+  const pixels = raw.length / 4;
+  const rgb = Buffer.allocUnsafe(pixels * 3);
+  for (let p = 0, s = 0, d = 0; p < pixels; p++, s += 4, d += 3) {
+    const a = raw[s + 3];
+    if (a === 255) {
+      rgb[d] = raw[s + 2];
+      rgb[d + 1] = raw[s + 1];
+      rgb[d + 2] = raw[s];
+    } else {
+      // Composite over the theme background so a transparent pixel never turns black.
+      const inv = 255 - a;
+      rgb[d] = Math.min(255, raw[s + 2] + Math.round((background[0] * inv) / 255));
+      rgb[d + 1] = Math.min(255, raw[s + 1] + Math.round((background[1] * inv) / 255));
+      rgb[d + 2] = Math.min(255, raw[s] + Math.round((background[2] * inv) / 255));
+    }
+  }
+  return rgb;
+}
+
+function hexToRgb(hex: string): [number, number, number] {
+  const v = Number.parseInt(hex.slice(1), 16);
+  return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
+}
+
+/** Round to a readable step so tick spacing does not depend on float noise. */
+function tickStep(bars: number, width: number): number {
+  const target = Math.max(2, Math.floor(width / 110));
+  const raw = bars / target;
+  const steps = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000];
+  return steps.find((s) => s >= raw) ?? 10_000;
+}
+
+function lineDataset(label: string, values: readonly (number | null)[], color: string, yAxisID: string, extra: Cfg = {}): Cfg {
+  return {
+    type: 'line',
+    label,
+    data: values.map((y, x) => ({ x, y })),
+    borderColor: color,
+    borderWidth: 1.2,
+    pointRadius: 0,
+    spanGaps: false,
+    yAxisID,
+    ...extra,
+  };
+}
+
+function buildConfig(win: ChartWindow, req: ChartRequest, theme: ChartTheme): Cfg {
+  const { candles, indicators } = win;
+  const o = req.options;
+  const showVolume = o.volume && candles.every((c) => c.volume !== undefined);
+  const datasets: Cfg[] = [
+    {
+      type: o.style === 'ohlc' ? 'ohlc' : 'candlestick',
+      label: req.symbol ?? 'price',
+      data: candles.map((c, x) => ({ x, o: c.open, h: c.high, l: c.low, c: c.close })),
+      yAxisID: 'y',
+      backgroundColors: { up: theme.up, down: theme.down, unchanged: theme.text },
+      borderColors: { up: theme.up, down: theme.down, unchanged: theme.text },
+      order: 0,
+    },
+  ];
+  for (const name of o.overlays) {
+    if (name === 'bollinger') {
+      datasets.push(lineDataset('BB upper', indicators.bbUpper, theme.overlays.bollinger, 'y', { borderDash: [4, 3] }));
+      datasets.push(
+        lineDataset('BB lower', indicators.bbLower, theme.overlays.bollinger, 'y', {
+          borderDash: [4, 3],
+          fill: '-1',
+          backgroundColor: theme.bollingerFill,
+        }),
+      );
+    } else {
+      datasets.push(lineDataset(name.toUpperCase(), indicators[name], theme.overlays[name], 'y'));
+    }
+  }
+  // Stacked panes are laid out top-down in declaration order: price first, then the lower panes.
+  const scales: Cfg = {
+    x: {
+      type: 'linear',
+      min: -0.5,
+      max: candles.length - 0.5,
+      offset: false,
+      grid: { color: theme.grid },
+      ticks: {
+        color: theme.text,
+        stepSize: tickStep(candles.length, o.width),
+        maxRotation: 0,
+        autoSkip: false,
+        font: { size: 10 },
+        callback: (v: number) => (Number.isInteger(v) && candles[v] ? formatCandleTime(candles[v].time).slice(0, 10) : ''),
+      },
+    },
+  };
+  const pane = (weight: number, extra: Cfg = {}): Cfg => ({
+    type: 'linear',
+    position: 'right',
+    stack: 'panes',
+    stackWeight: weight,
+    offset: true,
+    grid: { color: theme.grid },
+    ticks: { color: theme.text, font: { size: 9 }, maxTicksLimit: 4 },
+    ...extra,
+  });
+  scales.y = pane(4, { ticks: { color: theme.text, font: { size: 10 }, maxTicksLimit: 8 } });
+  if (showVolume) {
+    scales.yVolume = pane(1, { ticks: { color: theme.text, font: { size: 9 }, maxTicksLimit: 3, callback: compactNumber } });
+    datasets.push({
+      type: 'bar',
+      label: 'Volume',
+      data: candles.map((c, x) => ({ x, y: c.volume })),
+      backgroundColor: candles.map((c) => (c.close >= c.open ? theme.volumeUp : theme.volumeDown)),
+      yAxisID: 'yVolume',
+      barPercentage: 1,
+      categoryPercentage: 0.8,
+    });
+  }  if (o.panes.includes('rsi')) {
+    scales.yRsi = pane(1.2, {
+      min: 0,
+      max: 100,
+      offset: false,
+      ticks: { color: theme.text, font: { size: 9 }, stepSize: 30 },
+    });
+    datasets.push(lineDataset('RSI14', indicators.rsi14, theme.rsi, 'yRsi'));
+  }  if (o.panes.includes('macd')) {
+    scales.yMacd = pane(1.2);
+    datasets.push(lineDataset('MACD', indicators.macd, theme.macd, 'yMacd'));
+    datasets.push(lineDataset('Signal', indicators.macdSignal, theme.macdSignal, 'yMacd'));
+    datasets.push({
+      type: 'bar',
+      label: 'Hist',
+      data: indicators.macdHist.map((y, x) => ({ x, y })),
+      backgroundColor: indicators.macdHist.map((v) => ((v ?? 0) >= 0 ? theme.volumeUp : theme.volumeDown)),
+      yAxisID: 'yMacd',
+      barPercentage: 1,
+      categoryPercentage: 0.8,
+    });
+  }
+
+
+
+  const first = candles[0];
+  const last = candles.at(-1) ?? first;
+  const title = [
+    req.symbol,
+    req.timeframe,
+    `${formatCandleTime(first.time).slice(0, 10)} to ${formatCandleTime(last.time).slice(0, 10)}`,
+    `last close ${last.close.toFixed(2)}`,
+  ]
+    .filter(Boolean)
+    .join('  ·  ');
+
+  return {
+    data: { datasets },
+    options: {
+      devicePixelRatio: 1,
+      animation: false,
+      responsive: false,
+      parsing: false,
+      normalized: true,
+      layout: { padding: { left: 4, right: 4, top: 2, bottom: 2 } },
+      scales,
+      plugins: {
+        legend: {
+          display: o.overlays.length > 0,
+          position: 'top',
+          align: 'end',
+          labels: {
+            color: theme.text,
+            boxWidth: 10,
+            boxHeight: 2,
+            font: { size: 10 },
+            filter: (item: Cfg) => item.datasetIndex > 0 && ['Volume', 'Hist', 'BB lower'].indexOf(item.text) < 0,
+          },
+        },
+        title: { display: true, text: title, align: 'start', color: theme.text, font: { size: 12, weight: 'bold' } },
+        tooltip: { enabled: false },
+      },
+    },
+    plugins: [backgroundPlugin(theme), marksPlugin(win, theme)],
+  };
+}
+
+function compactNumber(v: number): string {
+  const abs = Math.abs(v);
+  if (abs >= 1e9) return `${(v / 1e9).toFixed(1)}B`;
+  if (abs >= 1e6) return `${(v / 1e6).toFixed(1)}M`;
+  if (abs >= 1e3) return `${(v / 1e3).toFixed(1)}K`;
+  return String(v);
+}
+
+function backgroundPlugin(theme: ChartTheme): Cfg {
+  return {
+    id: 'chartlensBackground',
+    beforeDraw(chart: Cfg) {
+      const ctx = chart.ctx;
+      ctx.save();
+      ctx.fillStyle = theme.background;
+      ctx.fillRect(0, 0, chart.width, chart.height);
+      ctx.restore();
+    },
+  };
+}
+
+/** Draws detected patterns as labelled brackets and levels as dashed lines on the price pane. */
+function marksPlugin(win: ChartWindow, theme: ChartTheme): Cfg {
+  return {
+    id: 'chartlensMarks',
+    afterDatasetsDraw(chart: Cfg) {
+      const { ctx } = chart;
+      const x = chart.scales.x;
+      const y = chart.scales.y;
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(x.left, y.top, x.right - x.left, y.bottom - y.top);
+      ctx.clip();
+      ctx.font = '10px sans-serif';
+      for (const level of win.levels) {
+        const py = Math.round(y.getPixelForValue(level.price)) + 0.5;
+        ctx.strokeStyle = level.side === 'support' ? theme.support : theme.resistance;
+        ctx.setLineDash([6, 4]);
+        ctx.lineWidth = 1;
+        ctx.beginPath();
+        ctx.moveTo(x.left, py);
+        ctx.lineTo(x.right, py);
+        ctx.stroke();
+        ctx.setLineDash([]);
+        const label = `${level.side === 'support' ? 'S' : 'R'} ${level.price.toFixed(2)} x${level.touches}`;
+        const w = ctx.measureText(label).width + 6;
+        ctx.fillStyle = theme.background;
+        ctx.fillRect(x.right - w, py - 13, w, 12);
+        ctx.fillStyle = ctx.strokeStyle;
+        ctx.fillText(label, x.right - w + 3, py - 3);
+      }
+      const lane = new Map<number, number>();
+      for (const p of win.patterns) {
+        const color = p.direction === 'bullish' ? theme.bullishMark : p.direction === 'bearish' ? theme.bearishMark : theme.neutralMark;
+        const slice = win.candles.slice(p.start, p.end + 1);
+        const hi = Math.max(...slice.map((c) => c.high));
+        const lo = Math.min(...slice.map((c) => c.low));
+        const x0 = x.getPixelForValue(p.start - 0.45);
+        const x1 = x.getPixelForValue(p.end + 0.45);
+        ctx.strokeStyle = color;
+        ctx.fillStyle = color;
+        ctx.lineWidth = p.kind === 'chart' ? 1.5 : 1;
+        if (p.kind === 'chart') {
+          const top = y.getPixelForValue(hi) - 4;
+          const bottom = y.getPixelForValue(lo) + 4;
+          ctx.strokeRect(x0, top, x1 - x0, bottom - top);
+          ctx.fillText(p.label, x0 + 2, top - 3);
+        } else {
+          // Stack labels that end on the same bar so they stay readable.
+          const n = lane.get(p.end) ?? 0;
+          lane.set(p.end, n + 1);
+          const below = p.direction === 'bullish';
+          const base = below ? y.getPixelForValue(lo) + 12 + n * 11 : y.getPixelForValue(hi) - 4 - n * 11;
+          ctx.beginPath();
+          ctx.moveTo(x0, base + (below ? -8 : 0));
+          ctx.lineTo(x1, base + (below ? -8 : 0));
+          ctx.stroke();
+          ctx.fillText(p.label, x0, base + (below ? 2 : -2));
+        }
+      }
+      ctx.restore();
+    },
+  };
+}
+
+export interface ChartJsRendererOptions {
+  /** zlib level for the PNG (1 is fastest; the chart's flat colours compress well at any level). */
+  compressionLevel?: number;
+}
+
+/**
+ * Server-side Chart.js renderer. Charts are drawn to raw pixels and encoded by sharp, which is about
+ * twice as fast as Cairo's own PNG encoder; the output is byte-identical for identical input.
+ */
+export class ChartJsRenderer implements ChartRenderer {
+  readonly name = 'chartjs';
+  private readonly canvases = new Map<string, ChartJSNodeCanvas>();
+  private readonly compressionLevel: number;
+
+  constructor(options: ChartJsRendererOptions = {}) {
+    this.compressionLevel = options.compressionLevel ?? 3;
+  }
+
+  /** Draw to raw RGB pixels (synchronous: Chart.js and Cairo run on this thread). */
+  drawRgb(req: ChartRequest): Buffer {
+    const { width, height } = req.options;
+    const key = `${width}x${height}`;
+    let canvas = this.canvases.get(key);
+    if (!canvas) {
+      canvas = canvasFor(width, height);
+      this.canvases.set(key, canvas);
+    }
+    const theme = THEMES[req.options.theme];
+    const raw = canvas.renderToBufferSync(buildConfig(chartWindow(req), req, theme), 'raw' as 'image/png');
+    return bgraToRgb(raw, hexToRgb(theme.background));
+  }
+
+  async render(req: ChartRequest): Promise<RenderedChart> {
+    const { width, height } = req.options;
+    const rgb = this.drawRgb(req);
+    const png = await sharp(rgb, { raw: { width, height, channels: 3 } })
+      .png({ compressionLevel: this.compressionLevel, adaptiveFiltering: false })
+      .toBuffer();
+    return { png, width, height, renderer: this.name };
+  }
+
+  async close(): Promise<void> {
+    this.canvases.clear();
+  }
+}

@@ -1,0 +1,120 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ChartJsRenderer } from '../../renderers/chartjs.js';
+import { startServer } from '../composition.js';
+import { loadConfig } from '../config.js';
+import { AppError } from '../errors.js';
+import { computeFacts } from '../use-cases/compute-facts.js';
+import { renderChart } from '../use-cases/render-chart.js';
+
+const USAGE = `chartlens <command> [options]
+
+Commands:
+  serve                               start the HTTP API (PORT, HOST, CHARTLENS_DATA_DIR)
+  render --csv FILE [--last N] --out chart.png [--symbol S] [--timeframe T]
+         [--theme light|dark] [--style candle|ohlc] [--width W] [--height H]
+         [--overlays sma20,sma50,...] [--panes rsi,macd] [--marks]
+                                      draw a chart from OHLCV CSV
+  facts --csv FILE [--last N]         print the market facts (indicators, patterns, levels, trend) as JSON
+  help                                show this text
+
+Exit codes: 0 success, 1 bad input or failure, 64 usage error.`;
+
+const list = (v: string | undefined): string[] | undefined => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+const int = (v: string | undefined, name: string): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new UsageError(`--${name} must be an integer`);
+  return n;
+};
+
+class UsageError extends Error {}
+
+/** Read a CSV file and keep its last N data rows (the header stays). */
+function readCsv(path: string | undefined, last: number | undefined): string {
+  if (!path) throw new UsageError('--csv FILE is required');
+  const text = readFileSync(path, 'utf8');
+  if (last === undefined) return text;
+  if (last < 2) throw new UsageError('--last must be at least 2');
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  return [lines[0], ...lines.slice(1).slice(-last)].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      csv: { type: 'string' },
+      last: { type: 'string' },
+      out: { type: 'string' },
+      symbol: { type: 'string' },
+      timeframe: { type: 'string' },
+      theme: { type: 'string' },
+      style: { type: 'string' },
+      width: { type: 'string' },
+      height: { type: 'string' },
+      overlays: { type: 'string' },
+      panes: { type: 'string' },
+      marks: { type: 'boolean' },
+    },
+    allowPositionals: false,
+  });
+  switch (command) {
+    case 'serve':
+      await startServer(loadConfig());
+      return -1;
+    case 'render': {
+      if (!values.out) throw new UsageError('--out FILE is required');
+      const renderer = new ChartJsRenderer();
+      const chart = await renderChart(renderer, {
+        csv: readCsv(values.csv, int(values.last, 'last')),
+        symbol: values.symbol,
+        timeframe: values.timeframe,
+        chart: {
+          ...(values.theme ? { theme: values.theme } : {}),
+          ...(values.style ? { style: values.style } : {}),
+          ...(values.width ? { width: int(values.width, 'width') } : {}),
+          ...(values.height ? { height: int(values.height, 'height') } : {}),
+          ...(values.overlays !== undefined ? { overlays: list(values.overlays) ?? [] } : {}),
+          ...(values.panes !== undefined ? { panes: list(values.panes) ?? [] } : {}),
+          ...(values.marks ? { markPatterns: true, markLevels: true } : {}),
+        },
+      });
+      writeFileSync(values.out, chart.png);
+      console.error(`wrote ${values.out} (${chart.width}x${chart.height}, ${chart.png.length} bytes)`);
+      return 0;
+    }
+    case 'facts': {
+      const result = computeFacts({ csv: readCsv(values.csv, int(values.last, 'last')), symbol: values.symbol });
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      return 0;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+      console.log(USAGE);
+      return 0;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError || (err as { code?: string })?.code?.startsWith?.('ERR_PARSE_ARGS')) {
+      console.error(`chartlens: ${(err as Error).message}\n\n${USAGE}`);
+      process.exitCode = 64;
+    } else if (err instanceof AppError) {
+      console.error(`chartlens: ${err.code}: ${err.message}`);
+      for (const d of err.details.slice(0, 10)) console.error(`  ${JSON.stringify(d)}`);
+      process.exitCode = 1;
+    } else {
+      console.error(`chartlens: ${(err as Error)?.message ?? String(err)}`);
+      process.exitCode = 1;
+    }
+  },
+);

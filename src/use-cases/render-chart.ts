@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { computeMarketStreams, factsAt } from '../market/facts.js';
+import { computeIndicatorSeries } from '../market/indicators.js';
+import { type ChartRenderer, chartOptionsSchema, type RenderedChart } from '../ports/chart-renderer.js';
+import { candleInputFields, readCandles } from './candle-input.js';
+import { parseRequest } from './parse-request.js';
+
+export const renderRequestSchema = z
+  .object({ ...candleInputFields, chart: chartOptionsSchema.default(chartOptionsSchema.parse({})) })
+  .strict();
+
+/** Validate a render request, compute what the chart needs, and draw it. */
+export async function renderChart(renderer: ChartRenderer, body: unknown): Promise<RenderedChart> {
+  const req = parseRequest(renderRequestSchema, body);
+  const candles = readCandles(req);
+  // Facts (patterns, levels) are only computed when marks are asked for; they cost more than the chart.
+  const needsFacts = req.chart.markPatterns || req.chart.markLevels;
+  const streams = needsFacts ? computeMarketStreams(candles) : undefined;
+  return renderer.render({
+    candles,
+    indicators: streams?.indicators ?? computeIndicatorSeries(candles),
+    facts: streams ? factsAt(streams, candles.length - 1) : undefined,
+    symbol: req.symbol,
+    timeframe: req.timeframe,
+    options: req.chart,
+  });
+}
