@@ -123,9 +123,14 @@ function buildConfig(win: ChartWindow, req: ChartRequest, theme: ChartTheme): Cf
       max: candles.length - 0.5,
       offset: false,
       grid: { color: theme.grid },
+      // Ticks sit on whole bars (every `step` bars) so each label is the date of a real bar.
+      afterBuildTicks: (scale: Cfg) => {
+        const step = tickStep(candles.length, o.width);
+        scale.ticks = [];
+        for (let v = 0; v < candles.length; v += step) scale.ticks.push({ value: v });
+      },
       ticks: {
         color: theme.text,
-        stepSize: tickStep(candles.length, o.width),
         maxRotation: 0,
         autoSkip: false,
         font: { size: 10 },

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { ChartJsRenderer } from '../../renderers/chartjs.js';
+import { computeMarketStreams, factsAt } from '../../src/market/facts.js';
+import { type ChartRequest, chartOptionsSchema } from '../../src/ports/chart-renderer.js';
+import { sp500 } from '../helpers/sample-data.js';
+
+const GOLDEN_DIR = fileURLToPath(new URL('./images/', import.meta.url));
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+/** Share of pixels allowed to differ (anti-aliasing of another Cairo/FreeType build); 0 on this machine kind. */
+const MAX_DIFF_SHARE = 0.005;
+
+const renderer = new ChartJsRenderer();
+after(() => renderer.close());
+
+const candles = sp500().slice(-400);
+const streams = computeMarketStreams(candles);
+const facts = factsAt(streams, candles.length - 1);
+const request = (options: Record<string, unknown>, data = candles): ChartRequest => ({
+  candles: data,
+  indicators: data === candles ? streams.indicators : computeMarketStreams(data).indicators,
+  facts,
+  symbol: 'SPX',
+  timeframe: '1d',
+  options: chartOptionsSchema.parse(options),
+});
+
+async function pixels(png: Buffer): Promise<{ data: Buffer; width: number; height: number }> {
+  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
+}
+
+/** Compare with a golden PNG by pixels; UPDATE_GOLDEN=1 rewrites the golden files. */
+async function assertMatchesGolden(name: string, png: Buffer): Promise<void> {
+  const file = join(GOLDEN_DIR, `${name}.png`);
+  if (UPDATE) {
+    mkdirSync(GOLDEN_DIR, { recursive: true });
+    writeFileSync(file, png);
+    return;
+  }
+  assert.ok(existsSync(file), `golden image ${name}.png is missing; run UPDATE_GOLDEN=1 npm test to create it`);
+  const [want, got] = await Promise.all([pixels(readFileSync(file)), pixels(png)]);
+  assert.deepEqual([got.width, got.height], [want.width, want.height]);
+  let differing = 0;
+  for (let i = 0; i < want.data.length; i += 3) {
+    const d = Math.max(
+      Math.abs(want.data[i] - got.data[i]),
+      Math.abs(want.data[i + 1] - got.data[i + 1]),
+      Math.abs(want.data[i + 2] - got.data[i + 2]),
+    );
+    if (d > 24) differing++;
+  }
+  const share = differing / (want.width * want.height);
+  if (share > MAX_DIFF_SHARE) {
+    const out = join(tmpdir(), `chartlens-golden-${name}.actual.png`);
+    writeFileSync(out, png);
+    assert.fail(`${name}: ${(share * 100).toFixed(2)}% of pixels differ from the golden image (actual saved to ${out})`);
+  }
+}
+
+describe('Chart.js renderer golden images', () => {
+  it('when 150 S&P bars are drawn with defaults, then the light candle chart matches its golden image', async () => {
+    const chart = await renderer.render(request({ last: 150 }));
+    assert.equal(chart.renderer, 'chartjs');
+    assert.deepEqual([chart.width, chart.height], [1024, 512]);
+    await assertMatchesGolden('sp500-light-150', chart.png);
+  });
+
+  it('when the dark theme, RSI and MACD panes, Bollinger bands and marks are asked for, then that chart matches', async () => {
+    const chart = await renderer.render(
+      request({
+        last: 150,
+        theme: 'dark',
+        overlays: ['sma20', 'bollinger'],
+        panes: ['rsi', 'macd'],
+        markPatterns: true,
+        markLevels: true,
+      }),
+    );
+    await assertMatchesGolden('sp500-dark-panes-marks', chart.png);
+  });
+
+  it('when OHLC bars at 800x600 are drawn from data without volume, then that chart matches', async () => {
+    const noVolume = candles.slice(-120).map(({ volume: _v, ...c }) => c);
+    const chart = await renderer.render(request({ style: 'ohlc', width: 800, height: 600, overlays: ['ema20'] }, noVolume));
+    const meta = await sharp(chart.png).metadata();
+    assert.deepEqual([meta.width, meta.height, meta.format], [800, 600, 'png']);
+    await assertMatchesGolden('sp500-ohlc-800x600-novolume', chart.png);
+  });
+
+  it('when the same input is rendered twice, then the bytes are identical (cacheable)', async () => {
+    const a = await renderer.render(request({ last: 150, panes: ['rsi'] }));
+    const b = await renderer.render(request({ last: 150, panes: ['rsi'] }));
+    assert.ok(a.png.equals(b.png));
+    const c = await renderer.render(request({ last: 149, panes: ['rsi'] }));
+    assert.ok(!a.png.equals(c.png), 'a different input gives a different image');
+  });
+
+  it('when the volume pane is off, then the image differs from the one with volume', async () => {
+    const withVolume = await pixels((await renderer.render(request({ last: 150 }))).png);
+    const without = await pixels((await renderer.render(request({ last: 150, volume: false }))).png);
+    assert.ok(!withVolume.data.equals(without.data));
+  });
+});
