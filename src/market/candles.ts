@@ -17,6 +17,8 @@ export const MAX_CANDLES = 10_000;
 const MAX_DETAILS = 50;
 /** Numbers below this are epoch seconds (1e11 s is year 5138; 1e11 ms is 1973). */
 const EPOCH_SECONDS_LIMIT = 1e11;
+/** The largest |epoch ms| a JavaScript Date can hold; beyond it toISOString throws. */
+const MAX_EPOCH_MS = 8.64e15;
 
 const TIME_COLUMNS = ['date', 'time', 'timestamp', 'datetime'];
 const PRICE_COLUMNS = ['open', 'high', 'low', 'close'] as const;
@@ -31,14 +33,20 @@ interface RawRow {
 export function parseCandleTime(value: unknown): number {
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return Number.NaN;
-    return Math.abs(value) < EPOCH_SECONDS_LIMIT ? value * 1000 : value;
+    const ms = Math.abs(value) < EPOCH_SECONDS_LIMIT ? value * 1000 : value;
+    return Math.abs(ms) > MAX_EPOCH_MS ? Number.NaN : ms;
   }
   if (typeof value !== 'string' || value.trim() === '') return Number.NaN;
   const text = value.trim();
   if (/^-?\d+(\.\d+)?$/.test(text)) return parseCandleTime(Number(text));
   // A bare date means midnight UTC; Date.parse already treats YYYY-MM-DD as UTC.
   if (!/^\d{4}-\d{2}-\d{2}/.test(text)) return Number.NaN;
-  return Date.parse(text);
+  // Date.parse rolls impossible days over (Feb 30 -> Mar 1); reject them instead.
+  const [y, m, d] = [text.slice(0, 4), text.slice(5, 7), text.slice(8, 10)].map(Number);
+  if (m < 1 || m > 12 || d < 1 || d > new Date(Date.UTC(y, m, 0)).getUTCDate()) return Number.NaN;
+  // A date-time without an offset would be read in the server's local zone; read it as UTC.
+  const noOffset = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/i.test(text);
+  return Date.parse(noOffset ? `${text}Z` : text);
 }
 
 class DetailCollector {
@@ -80,6 +88,8 @@ function validateRows(rows: RawRow[]): Candle[] {
   const problems = new DetailCollector();
   const candles: Candle[] = [];
   let withVolume = 0;
+  let firstWithVolume = -1;
+  let firstWithoutVolume = -1;
 
   rows.forEach((raw, row) => {
     const where = raw.line === undefined ? { row } : { row, line: raw.line };
@@ -118,6 +128,9 @@ function validateRows(rows: RawRow[]): Candle[] {
         problems.add({ ...where, field: 'volume', message: `must be >= 0 (got ${volume})` });
       }
       withVolume++;
+      if (firstWithVolume < 0) firstWithVolume = row;
+    } else if (firstWithoutVolume < 0) {
+      firstWithoutVolume = row;
     }
     const prev = candles.at(-1);
     if (prev && !Number.isNaN(time) && !Number.isNaN(prev.time) && time <= prev.time) {
@@ -133,8 +146,11 @@ function validateRows(rows: RawRow[]): Candle[] {
     candles.push(volume === undefined ? { time, open, high, low, close } : { time, open, high, low, close, volume });
   });
 
-  if (withVolume > 0 && withVolume < rows.length) {
+  // Rows that are not objects count on neither side.
+  if (firstWithVolume >= 0 && firstWithoutVolume >= 0) {
     problems.add({
+      // Point at the first row on the minority side: that is the one most likely to be the mistake.
+      row: withVolume * 2 >= candles.length ? firstWithoutVolume : firstWithVolume,
       field: 'volume',
       message: `volume is given on ${withVolume} of ${rows.length} rows; give it on every row or none`,
     });

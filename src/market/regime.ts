@@ -60,6 +60,17 @@ export function computeTrendRegime(candles: readonly Candle[], ind: IndicatorSer
   const bias = parts.length ? parts.reduce((s, v) => s + v, 0) / parts.length : 0;
 
   const adx = ind.adx14[t];
+  if (parts.length === 0 && adx === null) {
+    // Too few bars for any evidence: say so with an uninformative regime instead of inventing one.
+    return {
+      direction: 'sideways',
+      strength: 0,
+      maAlignment: null,
+      adx: null,
+      slopeAtrPerBar: null,
+      probabilities: { uptrend: 0.3333, downtrend: 0.3333, sideways: 0.3334 },
+    };
+  }
   const adxTrendiness = adx === null ? 0.5 : Math.min(1, Math.max(0, (adx - ADX_FLOOR) / ADX_SPAN));
   const trending = 0.5 * adxTrendiness + 0.5 * Math.abs(bias);
   const probabilities = {

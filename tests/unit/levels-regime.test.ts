@@ -60,3 +60,13 @@ describe('trend regime', () => {
     assert.ok(facts.trend.probabilities.downtrend > 0.6);
   });
 });
+
+describe('trend regime with too little data', () => {
+  it('when only a handful of bars exist, then the regime is uninformative, not invented', () => {
+    const trend = computeMarketFacts(candlesAlongPath([[0, 100], [5, 104]])).trend;
+    assert.equal(trend.strength, 0);
+    assert.equal(trend.adx, null);
+    assert.equal(trend.maAlignment, null);
+    assert.deepEqual(trend.probabilities, { uptrend: 0.3333, downtrend: 0.3333, sideways: 0.3334 });
+  });
+});
