@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { ChartJSNodeCanvas } from 'chartjs-node-canvas';
+import { ChartJSNodeCanvasBase } from 'chartjs-node-canvas';
 import sharp from 'sharp';
 import { formatCandleTime } from '../src/market/candles.js';
 import type { ChartRenderer, ChartRequest, RenderedChart } from '../src/ports/chart-renderer.js';
@@ -32,10 +32,57 @@ function loadChartJs(): { chart: Cfg; cacheEntries: [string, NodeJS.Module][] } 
 
 let loaded: ReturnType<typeof loadChartJs> | undefined;
 
-function canvasFor(width: number, height: number): ChartJSNodeCanvas {
+/** Per-render inputs the plugins read; the plugins themselves are registered once per chart. */
+interface DrawState {
+  theme: ChartTheme;
+  histograms: Histogram[];
+  win: ChartWindow;
+}
+
+/** The state of the render in progress; the empty chart drawn at construction has none. */
+const EMPTY_STATE: DrawState = {
+  theme: THEMES.light,
+  histograms: [],
+  win: { candles: [], indicators: {} as ChartWindow['indicators'], patterns: [], levels: [] },
+};
+const stateOf = (chart: Cfg): DrawState => (chart.$chartlens as DrawState | undefined) ?? EMPTY_STATE;
+
+/**
+ * One long-lived Chart.js chart on one canvas per image size. Rebuilding a chart per render (as
+ * chartjs-node-canvas's renderToBuffer does) spends a third of the draw on setup and a new Cairo
+ * surface; updating the existing chart with new data and options gives the same pixels for less.
+ */
+class ReusableChartCanvas extends ChartJSNodeCanvasBase {
+  private chart: Cfg | undefined;
+
+  drawRaw(config: Cfg, state: DrawState): Buffer {
+    const options = { ...config.options, responsive: false, animation: false };
+    if (!this.chart) {
+      const canvas = this._createCanvas(this._width, this._height);
+      this.chart = new this._chartJs(canvas.getContext('2d') as Cfg, {
+        data: { datasets: [] },
+        options,
+        plugins: PLUGINS,
+      });
+    }
+    const chart = this.chart;
+    chart.$chartlens = state;
+    chart.data = config.data;
+    chart.options = options;
+    chart.update('none');
+    return chart.canvas.toBuffer('raw');
+  }
+
+  destroy(): void {
+    this.chart?.destroy();
+    this.chart = undefined;
+  }
+}
+
+function canvasFor(width: number, height: number): ReusableChartCanvas {
   loaded ??= loadChartJs();
   for (const [key, mod] of loaded.cacheEntries) require.cache[key] = mod;
-  return new ChartJSNodeCanvas({ width, height });
+  return new ReusableChartCanvas({ width, height });
 }
 
 /**
@@ -85,7 +132,7 @@ function lineDataset(label: string, values: readonly (number | null)[], color: s
   };
 }
 
-function buildConfig(win: ChartWindow, req: ChartRequest, theme: ChartTheme): Cfg {
+function buildConfig(win: ChartWindow, req: ChartRequest, theme: ChartTheme): { config: Cfg; state: DrawState } {
   const { candles, indicators } = win;
   const o = req.options;
   const showVolume = o.volume && candles.every((c) => c.volume !== undefined);
@@ -148,18 +195,17 @@ function buildConfig(win: ChartWindow, req: ChartRequest, theme: ChartTheme): Cf
     ...extra,
   });
   scales.y = pane(4, { ticks: { color: theme.text, font: { size: 10 }, maxTicksLimit: 8 } });
+  const histograms: Histogram[] = [];
   if (showVolume) {
-    scales.yVolume = pane(1, { ticks: { color: theme.text, font: { size: 9 }, maxTicksLimit: 3, callback: compactNumber } });
-    datasets.push({
-      type: 'bar',
-      label: 'Volume',
-      data: candles.map((c, x) => ({ x, y: c.volume })),
-      backgroundColor: candles.map((c) => (c.close >= c.open ? theme.volumeUp : theme.volumeDown)),
-      yAxisID: 'yVolume',
-      barPercentage: 1,
-      categoryPercentage: 0.8,
+    const volumes = candles.map((c) => c.volume as number);
+    scales.yVolume = pane(1, {
+      min: 0,
+      max: Math.max(1, ...volumes),
+      ticks: { color: theme.text, font: { size: 9 }, maxTicksLimit: 3, callback: compactNumber },
     });
-  }  if (o.panes.includes('rsi')) {
+    histograms.push({ axis: 'yVolume', values: volumes, isUp: (i) => candles[i].close >= candles[i].open });
+  }
+  if (o.panes.includes('rsi')) {
     scales.yRsi = pane(1.2, {
       min: 0,
       max: 100,
@@ -171,15 +217,7 @@ function buildConfig(win: ChartWindow, req: ChartRequest, theme: ChartTheme): Cf
     scales.yMacd = pane(1.2);
     datasets.push(lineDataset('MACD', indicators.macd, theme.macd, 'yMacd'));
     datasets.push(lineDataset('Signal', indicators.macdSignal, theme.macdSignal, 'yMacd'));
-    datasets.push({
-      type: 'bar',
-      label: 'Hist',
-      data: indicators.macdHist.map((y, x) => ({ x, y })),
-      backgroundColor: indicators.macdHist.map((v) => ((v ?? 0) >= 0 ? theme.volumeUp : theme.volumeDown)),
-      yAxisID: 'yMacd',
-      barPercentage: 1,
-      categoryPercentage: 0.8,
-    });
+    histograms.push({ axis: 'yMacd', values: indicators.macdHist, isUp: (i) => (indicators.macdHist[i] ?? 0) >= 0 });
   }
 
 
@@ -195,7 +233,7 @@ function buildConfig(win: ChartWindow, req: ChartRequest, theme: ChartTheme): Cf
     .filter(Boolean)
     .join('  ·  ');
 
-  return {
+  const config = {
     data: { datasets },
     options: {
       devicePixelRatio: 1,
@@ -222,9 +260,45 @@ function buildConfig(win: ChartWindow, req: ChartRequest, theme: ChartTheme): Cf
         tooltip: { enabled: false },
       },
     },
-    plugins: [backgroundPlugin(theme), marksPlugin(win, theme)],
   };
+  return { config, state: { theme, histograms, win } };
 }
+
+/** Bars drawn straight onto a pane (volume, MACD histogram). */
+interface Histogram {
+  axis: string;
+  values: readonly (number | null)[];
+  isUp: (i: number) => boolean;
+}
+
+/**
+ * Volume and MACD histogram bars are painted with plain rectangles: as Chart.js bar datasets
+ * they cost a third of the whole draw (an element and resolved options per bar) for no gain.
+ */
+const histogramPlugin: Cfg = {
+  id: 'chartlensHistograms',
+  beforeDatasetsDraw(chart: Cfg) {
+    const { histograms, theme } = stateOf(chart);
+    const { ctx } = chart;
+    const x = chart.scales.x;
+    for (const h of histograms) {
+      const y = chart.scales[h.axis];
+      if (!y) continue;
+      const width = Math.max(1, (x.getPixelForValue(1) - x.getPixelForValue(0)) * 0.8);
+      const base = y.getPixelForValue(Math.min(Math.max(0, y.min), y.max));
+      for (const up of [true, false]) {
+        ctx.fillStyle = up ? theme.volumeUp : theme.volumeDown;
+        ctx.beginPath();
+        h.values.forEach((v, i) => {
+          if (v === null || h.isUp(i) !== up) return;
+          const top = y.getPixelForValue(v);
+          ctx.rect(x.getPixelForValue(i) - width / 2, Math.min(top, base), width, Math.abs(base - top));
+        });
+        ctx.fill();
+      }
+    }
+  },
+};
 
 function compactNumber(v: number): string {
   const abs = Math.abs(v);
@@ -234,82 +308,82 @@ function compactNumber(v: number): string {
   return String(v);
 }
 
-function backgroundPlugin(theme: ChartTheme): Cfg {
-  return {
-    id: 'chartlensBackground',
-    beforeDraw(chart: Cfg) {
-      const ctx = chart.ctx;
-      ctx.save();
-      ctx.fillStyle = theme.background;
-      ctx.fillRect(0, 0, chart.width, chart.height);
-      ctx.restore();
-    },
-  };
-}
+const backgroundPlugin: Cfg = {
+  id: 'chartlensBackground',
+  beforeDraw(chart: Cfg) {
+    const { theme } = stateOf(chart);
+    const ctx = chart.ctx;
+    ctx.save();
+    ctx.fillStyle = theme.background;
+    ctx.fillRect(0, 0, chart.width, chart.height);
+    ctx.restore();
+  },
+};
 
 /** Draws detected patterns as labelled brackets and levels as dashed lines on the price pane. */
-function marksPlugin(win: ChartWindow, theme: ChartTheme): Cfg {
-  return {
-    id: 'chartlensMarks',
-    afterDatasetsDraw(chart: Cfg) {
-      const { ctx } = chart;
-      const x = chart.scales.x;
-      const y = chart.scales.y;
-      ctx.save();
+const marksPlugin: Cfg = {
+  id: 'chartlensMarks',
+  afterDatasetsDraw(chart: Cfg) {
+    const { win, theme } = stateOf(chart);
+    const { ctx } = chart;
+    const x = chart.scales.x;
+    const y = chart.scales.y;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(x.left, y.top, x.right - x.left, y.bottom - y.top);
+    ctx.clip();
+    ctx.font = '10px sans-serif';
+    for (const level of win.levels) {
+      const py = Math.round(y.getPixelForValue(level.price)) + 0.5;
+      ctx.strokeStyle = level.side === 'support' ? theme.support : theme.resistance;
+      ctx.setLineDash([6, 4]);
+      ctx.lineWidth = 1;
       ctx.beginPath();
-      ctx.rect(x.left, y.top, x.right - x.left, y.bottom - y.top);
-      ctx.clip();
-      ctx.font = '10px sans-serif';
-      for (const level of win.levels) {
-        const py = Math.round(y.getPixelForValue(level.price)) + 0.5;
-        ctx.strokeStyle = level.side === 'support' ? theme.support : theme.resistance;
-        ctx.setLineDash([6, 4]);
-        ctx.lineWidth = 1;
+      ctx.moveTo(x.left, py);
+      ctx.lineTo(x.right, py);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      const label = `${level.side === 'support' ? 'S' : 'R'} ${level.price.toFixed(2)} x${level.touches}`;
+      const w = ctx.measureText(label).width + 6;
+      ctx.fillStyle = theme.background;
+      ctx.fillRect(x.right - w, py - 13, w, 12);
+      ctx.fillStyle = ctx.strokeStyle;
+      ctx.fillText(label, x.right - w + 3, py - 3);
+    }
+    const lane = new Map<number, number>();
+    for (const p of win.patterns) {
+      const color = p.direction === 'bullish' ? theme.bullishMark : p.direction === 'bearish' ? theme.bearishMark : theme.neutralMark;
+      const slice = win.candles.slice(p.start, p.end + 1);
+      const hi = Math.max(...slice.map((c) => c.high));
+      const lo = Math.min(...slice.map((c) => c.low));
+      const x0 = x.getPixelForValue(p.start - 0.45);
+      const x1 = x.getPixelForValue(p.end + 0.45);
+      ctx.strokeStyle = color;
+      ctx.fillStyle = color;
+      ctx.lineWidth = p.kind === 'chart' ? 1.5 : 1;
+      if (p.kind === 'chart') {
+        const top = y.getPixelForValue(hi) - 4;
+        const bottom = y.getPixelForValue(lo) + 4;
+        ctx.strokeRect(x0, top, x1 - x0, bottom - top);
+        ctx.fillText(p.label, x0 + 2, top - 3);
+      } else {
+        // Stack labels that end on the same bar so they stay readable.
+        const n = lane.get(p.end) ?? 0;
+        lane.set(p.end, n + 1);
+        const below = p.direction === 'bullish';
+        const base = below ? y.getPixelForValue(lo) + 12 + n * 11 : y.getPixelForValue(hi) - 4 - n * 11;
         ctx.beginPath();
-        ctx.moveTo(x.left, py);
-        ctx.lineTo(x.right, py);
+        ctx.moveTo(x0, base + (below ? -8 : 0));
+        ctx.lineTo(x1, base + (below ? -8 : 0));
         ctx.stroke();
-        ctx.setLineDash([]);
-        const label = `${level.side === 'support' ? 'S' : 'R'} ${level.price.toFixed(2)} x${level.touches}`;
-        const w = ctx.measureText(label).width + 6;
-        ctx.fillStyle = theme.background;
-        ctx.fillRect(x.right - w, py - 13, w, 12);
-        ctx.fillStyle = ctx.strokeStyle;
-        ctx.fillText(label, x.right - w + 3, py - 3);
+        ctx.fillText(p.label, x0, base + (below ? 2 : -2));
       }
-      const lane = new Map<number, number>();
-      for (const p of win.patterns) {
-        const color = p.direction === 'bullish' ? theme.bullishMark : p.direction === 'bearish' ? theme.bearishMark : theme.neutralMark;
-        const slice = win.candles.slice(p.start, p.end + 1);
-        const hi = Math.max(...slice.map((c) => c.high));
-        const lo = Math.min(...slice.map((c) => c.low));
-        const x0 = x.getPixelForValue(p.start - 0.45);
-        const x1 = x.getPixelForValue(p.end + 0.45);
-        ctx.strokeStyle = color;
-        ctx.fillStyle = color;
-        ctx.lineWidth = p.kind === 'chart' ? 1.5 : 1;
-        if (p.kind === 'chart') {
-          const top = y.getPixelForValue(hi) - 4;
-          const bottom = y.getPixelForValue(lo) + 4;
-          ctx.strokeRect(x0, top, x1 - x0, bottom - top);
-          ctx.fillText(p.label, x0 + 2, top - 3);
-        } else {
-          // Stack labels that end on the same bar so they stay readable.
-          const n = lane.get(p.end) ?? 0;
-          lane.set(p.end, n + 1);
-          const below = p.direction === 'bullish';
-          const base = below ? y.getPixelForValue(lo) + 12 + n * 11 : y.getPixelForValue(hi) - 4 - n * 11;
-          ctx.beginPath();
-          ctx.moveTo(x0, base + (below ? -8 : 0));
-          ctx.lineTo(x1, base + (below ? -8 : 0));
-          ctx.stroke();
-          ctx.fillText(p.label, x0, base + (below ? 2 : -2));
-        }
-      }
-      ctx.restore();
-    },
-  };
-}
+    }
+    ctx.restore();
+  },
+};
+
+const PLUGINS = [backgroundPlugin, histogramPlugin, marksPlugin];
 
 export interface ChartJsRendererOptions {
   /** zlib level for the PNG (1 is fastest; the chart's flat colours compress well at any level). */
@@ -322,7 +396,7 @@ export interface ChartJsRendererOptions {
  */
 export class ChartJsRenderer implements ChartRenderer {
   readonly name = 'chartjs';
-  private readonly canvases = new Map<string, ChartJSNodeCanvas>();
+  private readonly canvases = new Map<string, ReusableChartCanvas>();
   private readonly compressionLevel: number;
 
   constructor(options: ChartJsRendererOptions = {}) {
@@ -339,7 +413,8 @@ export class ChartJsRenderer implements ChartRenderer {
       this.canvases.set(key, canvas);
     }
     const theme = THEMES[req.options.theme];
-    const raw = canvas.renderToBufferSync(buildConfig(chartWindow(req), req, theme), 'raw' as 'image/png');
+    const { config, state } = buildConfig(chartWindow(req), req, theme);
+    const raw = canvas.drawRaw(config, state);
     return bgraToRgbaInPlace(raw);
   }
 
@@ -355,6 +430,7 @@ export class ChartJsRenderer implements ChartRenderer {
   }
 
   async close(): Promise<void> {
+    for (const canvas of this.canvases.values()) canvas.destroy();
     this.canvases.clear();
   }
 }

@@ -101,6 +101,16 @@ describe('Chart.js renderer golden images', () => {
     assert.ok(!a.png.equals(c.png), 'a different input gives a different image');
   });
 
+  it('when charts of other shapes are drawn in between, then a repeat render is still byte-identical', async () => {
+    // The renderer reuses one Chart.js chart per size; nothing from one render may leak into the next.
+    const first = await renderer.render(request({ last: 150 }));
+    await renderer.render(request({ last: 60, theme: 'dark', panes: ['macd', 'rsi'], overlays: ['bollinger'], markLevels: true }));
+    await renderer.render(request({ last: 150, style: 'ohlc', volume: false }));
+    const again = await renderer.render(request({ last: 150 }));
+    assert.ok(first.png.equals(again.png));
+    await assertMatchesGolden('sp500-light-150', again.png);
+  });
+
   it('when the volume pane is off, then the image differs from the one with volume', async () => {
     const withVolume = await pixels((await renderer.render(request({ last: 150 }))).png);
     const without = await pixels((await renderer.render(request({ last: 150, volume: false }))).png);

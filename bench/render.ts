@@ -1,0 +1,301 @@
+/**
+ * Render benchmark: 150 real S&P 500 daily bars at 1024x512 with volume and SMA20/SMA50, drawn by
+ * the Chart.js renderer (split into draw / PNG encode), through HTTP, and by matplotlib's Agg backend
+ * (Debian's python3-matplotlib in one warm process, what mplfinance-based tools do).
+ *
+ *   node --import tsx bench/render.ts [--iterations=50] [--warmup=5] [--no-matplotlib]
+ *   (or BENCH_ITERATIONS / BENCH_WARMUP / BENCH_PYTHON in the environment)
+ *
+ * Every path draws the same 150 bars with indicators computed on those 150 bars, exactly what a
+ * POST /v1/render of 150 rows does (SMA20 starts at bar 20, SMA50 at bar 50).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import * as chartjs from '../renderers/chartjs.js';
+import { ChartJsRenderer } from '../renderers/chartjs.js';
+import { createApp } from '../src/http/create-app.js';
+import { formatCandleTime, parseCandlesCsv } from '../src/market/candles.js';
+import { computeIndicatorSeries } from '../src/market/indicators.js';
+import { chartOptionsSchema, type ChartRequest } from '../src/ports/chart-renderer.js';
+import { renderChart } from '../src/use-cases/render-chart.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const BARS = 150;
+const WIDTH = 1024;
+const HEIGHT = 512;
+const OVERLAYS = ['sma20', 'sma50'] as const;
+const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
+
+function intOption(name: string, env: string, fallback: number): number {
+  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
+  const raw = arg ? arg.slice(name.length + 3) : process.env[env];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < (name === 'warmup' ? 0 : 1)) {
+    console.error(`bench/render: --${name} must be a whole number (got ${raw})`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const iterations = intOption('iterations', 'BENCH_ITERATIONS', 50);
+const warmup = intOption('warmup', 'BENCH_WARMUP', 5);
+const skipMatplotlib = process.argv.includes('--no-matplotlib');
+
+interface Stats {
+  label: string;
+  median: number;
+  p90: number;
+  min: number;
+  n: number;
+  note?: string;
+}
+
+function stats(label: string, times: number[], note?: string): Stats {
+  const s = [...times].sort((a, b) => a - b);
+  const at = (q: number): number => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
+  const median = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  return { label, median, p90: at(0.9), min: s[0], n: s.length, note };
+}
+
+/** Run `fn` warm-up times untimed, then `iterations` times timed (ms each). */
+async function measure(fn: () => unknown): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+  }
+  return times;
+}
+
+const ms = (v: number): string => v.toFixed(1).padStart(7);
+const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
+
+function printTable(title: string, rows: Stats[]): void {
+  console.log(`\n${title}`);
+  const w = Math.max(...rows.map((r) => r.label.length), 10);
+  console.log(`  ${'step'.padEnd(w)}  median      p90      min    n  note`);
+  for (const r of rows) {
+    console.log(`  ${r.label.padEnd(w)}  ${ms(r.median)}  ${ms(r.p90)}  ${ms(r.min)}  ${String(r.n).padStart(3)}  ${r.note ?? ''}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data: the last 150 bars of samples/sp500.csv.
+const csvText = readFileSync(join(root, 'samples/sp500.csv'), 'utf8');
+const candles = parseCandlesCsv(csvText).slice(-BARS);
+const options = chartOptionsSchema.parse({ overlays: [...OVERLAYS], width: WIDTH, height: HEIGHT });
+const request = (opts: Partial<ChartRequest['options']> = {}): ChartRequest => ({
+  candles,
+  indicators: computeIndicatorSeries(candles),
+  options: { ...options, ...opts },
+});
+const req = request();
+const renderer = new ChartJsRenderer();
+
+console.log(
+  `chartlens render bench: ${candles.length} S&P 500 daily bars ` +
+    `(${formatCandleTime(candles[0].time).slice(0, 10)} to ${formatCandleTime(candles[candles.length - 1].time).slice(0, 10)}), ` +
+    `${WIDTH}x${HEIGHT}, volume + ${OVERLAYS.join(' + ')}`,
+);
+console.log(`iterations ${iterations}, warm-up ${warmup}; times in ms; node ${process.version}, sharp ${sharp.versions.sharp}`);
+
+// ---------------------------------------------------------------------------------------------
+// The renderer's raw-pixel entry point has been drawRgb (RGB) and drawRgba (RGBA); use whichever
+// this checkout has, and the matching Cairo BGRA conversion helper.
+type Draw = (req: ChartRequest) => Buffer;
+const drawer = renderer as unknown as { drawRgba?: Draw; drawRgb?: Draw };
+const drawName = drawer.drawRgba ? 'drawRgba' : drawer.drawRgb ? 'drawRgb' : undefined;
+if (!drawName) {
+  console.error('bench/render: ChartJsRenderer has neither drawRgba() nor drawRgb(); cannot split draw from encode');
+  process.exit(1);
+}
+const drawPixels: Draw = (r) => (drawer[drawName] as Draw).call(renderer, r);
+const helpers = chartjs as unknown as Record<string, unknown>;
+const convert: { name: string; fn: (raw: Buffer) => Buffer } | undefined =
+  typeof helpers.bgraToRgbaInPlace === 'function'
+    ? { name: 'bgraToRgbaInPlace', fn: helpers.bgraToRgbaInPlace as (raw: Buffer) => Buffer }
+    : typeof helpers.bgraToRgb === 'function'
+      ? { name: 'bgraToRgb', fn: (raw) => (helpers.bgraToRgb as (r: Buffer, bg: number[]) => Buffer)(raw, [255, 255, 255]) }
+      : undefined;
+
+// In-process: draw, convert, encode.
+const drawTimes = await measure(() => drawPixels(req));
+const pixels = drawPixels(req);
+const channels = pixels.length / (WIDTH * HEIGHT);
+
+// The draw includes converting Cairo's BGRA; time the conversion alone on an opaque frame (the
+// background plugin paints every pixel, so Cairo's output is fully opaque).
+const opaque = Buffer.alloc(WIDTH * HEIGHT * 4, 0xff);
+const convertTimes = convert ? await measure(() => convert.fn(opaque)) : undefined;
+
+// Encode exactly as render() does (RGBA input has its constant alpha dropped first).
+const encode = (level: number) => () => {
+  const img = sharp(pixels, { raw: { width: WIDTH, height: HEIGHT, channels: channels as 3 | 4 } });
+  return (channels === 4 ? img.removeAlpha() : img).png({ compressionLevel: level, adaptiveFiltering: false }).toBuffer();
+};
+const encodeRows: Stats[] = [];
+for (const level of [1, 3, 6]) {
+  const size = (await encode(level)()).length;
+  encodeRows.push(stats(`sharp PNG encode, level ${level}`, await measure(encode(level)), kb(size)));
+}
+
+// Cairo's own PNG encoder (what chartjs-node-canvas does for 'image/png'), on the same pixels.
+let cairoRow: Stats | undefined;
+try {
+  const { createCanvas } = await import('canvas');
+  const canvas = createCanvas(WIDTH, HEIGHT);
+  const ctx = canvas.getContext('2d');
+  const img = ctx.createImageData(WIDTH, HEIGHT);
+  for (let p = 0, s = 0; s < pixels.length; p += 4, s += channels) {
+    img.data[p] = pixels[s];
+    img.data[p + 1] = pixels[s + 1];
+    img.data[p + 2] = pixels[s + 2];
+    img.data[p + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+  const size = canvas.toBuffer('image/png').length;
+  cairoRow = stats('Cairo PNG encode (canvas default)', await measure(() => canvas.toBuffer('image/png')), kb(size));
+} catch (err) {
+  console.log(`(Cairo PNG encode skipped: ${(err as Error).message})`);
+}
+
+const renderSize = (await renderer.render(req)).png.length;
+const renderTimes = await measure(() => renderer.render(req));
+
+// What each chart element adds to the draw. The variants run round-robin so that noise from a
+// shared machine hits them alike.
+const parts: [string, Partial<ChartRequest['options']>][] = [
+  ['draw: candles only', { overlays: [], volume: false }],
+  ['draw: candles + volume', { overlays: [], volume: true }],
+  ['draw: candles + volume + SMA20/50', {}],
+];
+const partReqs = parts.map(([, opts]) => request(opts));
+const partTimes: number[][] = parts.map(() => []);
+for (let i = 0; i < warmup + iterations; i++) {
+  partReqs.forEach((r, k) => {
+    const t0 = performance.now();
+    drawPixels(r);
+    if (i >= warmup) partTimes[k].push(performance.now() - t0);
+  });
+}
+const partRows = parts.map(([label], k) => stats(label, partTimes[k]));
+
+// The request body POSTed below; time the use case on it in process too (validation + indicators
+// + render, no HTTP), so the HTTP overhead splits into app work and transport.
+const rows = candles.map((c) => ({
+  time: formatCandleTime(c.time).slice(0, 10),
+  open: c.open,
+  high: c.high,
+  low: c.low,
+  close: c.close,
+  volume: c.volume,
+}));
+const payload = { candles: rows, chart: { overlays: [...OVERLAYS], width: WIDTH, height: HEIGHT } };
+const useCaseTimes = await measure(() => renderChart(renderer, structuredClone(payload)));
+
+// ---------------------------------------------------------------------------------------------
+// HTTP: POST /v1/render end to end (JSON serialisation on the client, Express, validation,
+// indicators, render, response), sequential requests over keep-alive.
+const app = createApp({ config: { maxBodyBytes: 4 * 1024 * 1024 }, renderer, log: () => {} });
+const server = app.listen(0, '127.0.0.1');
+await new Promise<void>((resolve, reject) => {
+  server.once('listening', resolve);
+  server.once('error', reject);
+});
+const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/render`;
+let httpBytes = 0;
+const post = async (): Promise<void> => {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+  const body = Buffer.from(await res.arrayBuffer());
+  if (res.status !== 200 || res.headers.get('content-type') !== 'image/png') {
+    throw new Error(`POST /v1/render answered ${res.status} ${res.headers.get('content-type')}: ${body.toString('utf8', 0, 300)}`);
+  }
+  httpBytes = body.length;
+};
+const httpTimes = await measure(post);
+await new Promise<void>((resolve) => server.close(() => resolve()));
+server.closeAllConnections();
+
+// ---------------------------------------------------------------------------------------------
+// matplotlib (Agg) in one warm Python process.
+let mplRow: Stats | undefined;
+let mplSkip: string | undefined;
+if (skipMatplotlib) {
+  mplSkip = 'matplotlib: skipped (--no-matplotlib)';
+} else {
+  const probe = spawnSync(PYTHON, ['-c', 'import matplotlib, numpy; print(matplotlib.__version__)'], { encoding: 'utf8' });
+  if (probe.status !== 0) {
+    mplSkip =
+      `matplotlib: skipped, ${PYTHON} ${probe.error ? 'is missing' : 'cannot import matplotlib/numpy'}. ` +
+      'Install it with: apt-get install -y python3-matplotlib';
+  } else {
+    const dir = mkdtempSync(join(tmpdir(), 'chartlens-bench-'));
+    try {
+      const file = join(dir, 'bars.csv');
+      const lines = csvText.trimEnd().split(/\r?\n/);
+      writeFileSync(file, [lines[0], ...lines.slice(-BARS)].join('\n') + '\n');
+      const run = spawnSync(
+        PYTHON,
+        [join(here, 'matplotlib_render.py'), '--csv', file, '--iterations', String(iterations), '--warmup', String(warmup)],
+        { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+      );
+      if (run.status !== 0) {
+        mplSkip = `matplotlib: skipped, bench/matplotlib_render.py failed: ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`;
+      } else {
+        const out = JSON.parse(run.stdout) as { matplotlib: string; pngBytes: number; timesMs: number[] };
+        mplRow = stats(`matplotlib ${out.matplotlib} Agg, savefig PNG`, out.timesMs, kb(out.pngBytes));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+const draw = stats(`chartjs draw (${drawName})`, drawTimes, `Chart.js + Cairo + ${convert?.name ?? 'BGRA conversion'}`);
+const render = stats('renderer.render() (draw + sharp encode)', renderTimes, kb(renderSize));
+const useCase = stats('renderChart() use case (validate + indicators + render)', useCaseTimes);
+const http = stats('HTTP POST /v1/render end to end', httpTimes, kb(httpBytes));
+
+printTable('Chart.js renderer, in process', [
+  draw,
+  ...(convert && convertTimes ? [stats(`  of which ${convert.name}`, convertTimes, 'JS loop over 512K pixels')] : []),
+  ...encodeRows,
+  ...(cairoRow ? [cairoRow] : []),
+  render,
+]);
+printTable('Draw cost by chart element', partRows);
+printTable('End to end and baseline', [render, useCase, http, ...(mplRow ? [mplRow] : [])]);
+
+console.log('\nRatios (median matplotlib / median chartlens; goal >= 10x)');
+if (mplRow) {
+  const line = (label: string, s: Stats): void => {
+    const r = mplRow.median / s.median;
+    console.log(`  ${label.padEnd(28)} ${r.toFixed(2).padStart(6)}x  ${r >= 10 ? 'meets' : 'below'} the 10x goal`);
+  };
+  line('in process (render())', render);
+  line('through HTTP', http);
+} else {
+  console.log(`  ${mplSkip}`);
+}
+const encode3 = encodeRows[1].median;
+const convertMs = convertTimes ? stats('', convertTimes).median : 0;
+console.log(
+  `\nWhere the time goes (medians): draw ${draw.median.toFixed(1)} ms = Chart.js + Cairo ~${(draw.median - convertMs).toFixed(1)} ms` +
+    ` + BGRA conversion ~${convertMs.toFixed(1)} ms; sharp PNG encode (level 3) ${encode3.toFixed(1)} ms` +
+    ` (${((100 * encode3) / (draw.median + encode3)).toFixed(0)}% of draw + encode);` +
+    ` validation + indicators ~${(useCase.median - render.median).toFixed(1)} ms; HTTP transport ~${(http.median - useCase.median).toFixed(1)} ms.`,
+);
+
+await renderer.close();
+process.exit(0);
