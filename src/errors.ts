@@ -9,11 +9,16 @@ export const ERROR_STATUS = {
   invalid_candles: 422,
   invalid_chart_options: 400,
   unknown_field: 400,
+  invalid_news: 400,
+  invalid_image: 400,
+  unsupported_image: 415,
+  image_too_large: 413,
   unsupported_media_type: 415,
   payload_too_large: 413,
   not_found: 404,
   unauthorized: 401,
   internal_error: 500,
+  service_unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

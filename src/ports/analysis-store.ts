@@ -1,0 +1,30 @@
+import type { Analysis } from '../analysis/analysis.js';
+import type { BuiltPrompt } from './analyzer.js';
+
+/** One stored analysis: the answer and everything needed to audit it. */
+export interface AnalysisRecord {
+  id: string;
+  createdAt: string;
+  /** sha256 over image bytes, facts, news, prompt version, analyzer and model. */
+  cacheKey: string;
+  analysis: Analysis;
+  /** The request as received, minus the image bytes (those are in `image`). */
+  request: unknown;
+  prompt: BuiltPrompt;
+  /** The model's raw output text, or null for the rules analyzer. */
+  rawOutput: string | null;
+  /** The exact PNG the model saw. */
+  image: Buffer;
+}
+
+/** Persistence for analyses (PGlite embedded by default, PostgreSQL when configured). */
+export interface AnalysisStore {
+  save(record: AnalysisRecord): Promise<void>;
+  get(id: string): Promise<AnalysisRecord | null>;
+  /** The most recent non-degraded analysis with this cache key, if any. */
+  findByCacheKey(cacheKey: string): Promise<AnalysisRecord | null>;
+  getImage(id: string): Promise<Buffer | null>;
+  /** Cheap liveness check for /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
