@@ -1,30 +1,65 @@
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { ChartJsRenderer } from '../renderers/chartjs.js';
+import { LocalRulesAnalyzer } from './adapters/local-analyzer.js';
+import { OpenAIAnalyzer } from './adapters/openai-analyzer.js';
+import { openAnalysisStore } from './adapters/pg-store.js';
 import type { Config } from './config.js';
 import { createApp } from './http/create-app.js';
+import type { AnalysisStore } from './ports/analysis-store.js';
+import type { ChartRenderer } from './ports/chart-renderer.js';
+import type { AnalyzeDeps } from './use-cases/analyze-chart.js';
+
+export interface Services {
+  renderer: ChartRenderer;
+  store: AnalysisStore;
+  analyze: AnalyzeDeps;
+  log: (msg: string) => void;
+  close(): Promise<void>;
+}
 
 /** The one place that builds concrete adapters from Config. */
-export function buildServices(config: Config) {
+export async function buildServices(config: Config): Promise<Services> {
   mkdirSync(config.dataDir, { recursive: true });
-  const renderer = new ChartJsRenderer();
   const log = config.log === 'silent' ? () => {} : (msg: string) => console.error(msg);
-  const app = createApp({ config, renderer, log });
-  return { app, renderer, log };
+  const renderer = new ChartJsRenderer();
+  const store = await openAnalysisStore({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir });
+  const analyze: AnalyzeDeps = {
+    renderer,
+    local: new LocalRulesAnalyzer(),
+    openai: config.openai ? new OpenAIAnalyzer(config.openai) : null,
+    store,
+    defaultAnalyzer: config.defaultAnalyzer,
+    deadlineMs: config.deadlineMs,
+    imageLimits: { maxBytes: config.maxImageBytes, maxInputPixels: config.maxImagePixels },
+  };
+  return {
+    renderer,
+    store,
+    analyze,
+    log,
+    async close() {
+      await renderer.close();
+      await store.close();
+    },
+  };
 }
 
 /** Start the HTTP server and stop it cleanly on SIGINT/SIGTERM. */
 export async function startServer(config: Config): Promise<Server> {
-  const { app, renderer, log } = buildServices(config);
+  const services = await buildServices(config);
+  const app = createApp({ config, renderer: services.renderer, analyze: services.analyze, log: services.log });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  log(`chartlens listening on http://${config.host}:${port} (data in ${config.dataDir})`);
+  const store = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.dataDir}`;
+  const analyzer = config.defaultAnalyzer === 'openai' ? `openai (${config.openai?.model})` : 'local-rules';
+  services.log(`chartlens listening on http://${config.host}:${port}; store: ${store}; default analyzer: ${analyzer}`);
   const stop = (): void => {
-    server.close(() => void renderer.close().then(() => process.exit(0)));
+    server.close(() => void services.close().then(() => process.exit(0)));
     // Keep-alive sockets would hold close() open; give them a moment, then go.
     setTimeout(() => process.exit(0), 3000).unref();
   };

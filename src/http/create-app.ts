@@ -1,14 +1,19 @@
 import express, { type Express } from 'express';
 import type { Config } from '../config.js';
 import type { ChartRenderer } from '../ports/chart-renderer.js';
+import type { AnalyzeDeps } from '../use-cases/analyze-chart.js';
+import { requireApiKey } from './auth.js';
 import { candleBody } from './body.js';
 import { errorHandler, notFound } from './error-handler.js';
+import { analysisRoutes } from './routes/analyses.js';
 import { healthRoutes } from './routes/health.js';
 import { marketRoutes } from './routes/market.js';
 
 export interface AppDeps {
-  config: Pick<Config, 'maxBodyBytes'>;
+  config: Pick<Config, 'maxBodyBytes'> & Partial<Pick<Config, 'apiKeys' | 'maxImageBytes'>>;
   renderer: ChartRenderer;
+  /** Analysis needs a store and analyzers; without them only the market endpoints are served. */
+  analyze?: AnalyzeDeps;
   log?: (msg: string) => void;
 }
 
@@ -18,8 +23,22 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(healthRoutes());
-  app.use('/v1', marketRoutes({ renderer: deps.renderer, body: candleBody(deps.config.maxBodyBytes) }));
+  app.use(healthRoutes({ store: deps.analyze?.store }));
+  const body = candleBody(deps.config.maxBodyBytes);
+  app.use('/v1', requireApiKey(deps.config.apiKeys ?? []));
+  app.use('/v1', marketRoutes({ renderer: deps.renderer, body }));
+  if (deps.analyze) {
+    app.use(
+      '/v1',
+      analysisRoutes({
+        analyze: deps.analyze,
+        store: deps.analyze.store,
+        body,
+        maxImageBytes: deps.config.maxImageBytes ?? 10 * 1024 * 1024,
+        maxFieldBytes: deps.config.maxBodyBytes,
+      }),
+    );
+  }
   app.use(notFound);
   app.use(errorHandler(log));
   return app;

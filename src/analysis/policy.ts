@@ -1,0 +1,165 @@
+import type { Adjustment, Decision, VerifiedClaim } from './analysis.js';
+import type { ModelOutput, ModelPattern } from './model-output.js';
+import { compactPatternName } from './pattern-names.js';
+
+/**
+ * The decision policy: how the analyzer's proposed decision and the verification become the
+ * final decision. Every change is recorded as an Adjustment with its reason. In order:
+ *
+ * 1. Contradicted support: if a claim the decision rests on is contradicted, the call becomes
+ *    HOLD (exposure 0) and confidence is halved. A claim "supports" the decision when the
+ *    rationale mentions it (pattern name or level price) or, for patterns, when its direction
+ *    is the direction of the trade.
+ * 2. Unconfirmed support: each supporting claim that was not found cuts confidence by 30%
+ *    (compounding, down to at most a 60% cut in total).
+ * 3. Overall reliability: confidence is multiplied by (1 - hallucinationRate / 2).
+ * 4. Consistency: the exposure's sign follows the action (buy > 0, sell < 0, hold = 0); a buy
+ *    or sell with zero exposure becomes HOLD.
+ * 5. Prices: a missing entry becomes the last close; an invalidation on the wrong side of the
+ *    entry (or missing) is set 1.5 ATR beyond it; a target on the wrong side is set at twice the
+ *    risk. Without data to compute ATR, wrong-side levels are removed instead.
+ * 6. Caps: confidence is capped at 0.85, and at 0.6 when nothing could be verified.
+ */
+export interface PolicyContext {
+  lastClose: number | null;
+  atr: number | null;
+  hallucinationRate: number | null;
+}
+
+export const CONFIDENCE_CAP = 0.85;
+export const UNVERIFIED_CONFIDENCE_CAP = 0.6;
+const NOT_FOUND_CUT = 0.7;
+const MAX_NOT_FOUND_CUT = 0.4;
+const STOP_ATR = 1.5;
+
+const r4 = (v: number): number => Math.round(v * 1e4) / 1e4;
+
+/** Does the decision lean on this claim? */
+function supports(claim: VerifiedClaim, proposed: ModelOutput['decision'], p: ModelPattern | undefined): boolean {
+  const rationale = compactPatternName(proposed.rationale);
+  if (claim.kind === 'pattern') {
+    if (!p) return false;
+    const tradeSide = proposed.action === 'buy' ? 'bullish' : proposed.action === 'sell' ? 'bearish' : null;
+    const name = compactPatternName(p.name);
+    return (tradeSide !== null && p.direction === tradeSide) || (name.length > 2 && rationale.includes(name));
+  }
+  if (claim.kind === 'level') {
+    const price = /at (-?[\d.]+)/.exec(claim.claim)?.[1];
+    return price !== undefined && proposed.rationale.includes(price.replace(/\.0+$/, ''));
+  }
+  if (claim.kind === 'indicator') {
+    const name = claim.claim.split(' = ')[0];
+    return rationale.includes(compactPatternName(name));
+  }
+  return false;
+}
+
+export function applyPolicy(
+  output: ModelOutput,
+  claims: readonly VerifiedClaim[],
+  ctx: PolicyContext,
+): { decision: Decision; adjustments: Adjustment[] } {
+  const proposed = output.decision;
+  const adjustments: Adjustment[] = [];
+  let { action, exposure, confidence } = proposed;
+  let { entry, invalidation, target } = proposed;
+  const change = (field: string, from: unknown, to: unknown, reason: string): void => {
+    if (from !== to) adjustments.push({ field, from, to, reason });
+  };
+
+  // Pattern claims come in the model's order, so the n-th pattern claim is output.patterns[n].
+  let patternNo = 0;
+  const supporting = claims.filter((c) => supports(c, proposed, c.kind === 'pattern' ? output.patterns[patternNo++] : undefined));
+  const contradicted = supporting.filter((c) => c.status === 'contradicted');
+  const notFound = supporting.filter((c) => c.status === 'not_found');
+
+  if (contradicted.length > 0 && action !== 'hold') {
+    const reason = `the decision rests on contradicted claim(s): ${contradicted.map((c) => c.claim).join('; ')}`;
+    change('action', action, 'hold', reason);
+    change('exposure', exposure, 0, reason);
+    action = 'hold';
+    exposure = 0;
+    const halved = r4(confidence * 0.5);
+    change('confidence', confidence, halved, reason);
+    confidence = halved;
+  }
+  if (notFound.length > 0) {
+    const factor = Math.max(MAX_NOT_FOUND_CUT, NOT_FOUND_CUT ** notFound.length);
+    const cut = r4(confidence * factor);
+    change('confidence', confidence, cut, `supporting claim(s) not found in the data: ${notFound.map((c) => c.claim).join('; ')}`);
+    confidence = cut;
+  }
+  if (ctx.hallucinationRate !== null && ctx.hallucinationRate > 0) {
+    const cut = r4(confidence * (1 - ctx.hallucinationRate / 2));
+    change('confidence', confidence, cut, `hallucination rate ${ctx.hallucinationRate} across checked claims`);
+    confidence = cut;
+  }
+
+  if (action === 'buy' && exposure < 0) {
+    change('exposure', exposure, -exposure, 'a buy needs a positive exposure');
+    exposure = -exposure;
+  } else if (action === 'sell' && exposure > 0) {
+    change('exposure', exposure, -exposure, 'a sell needs a negative exposure');
+    exposure = -exposure;
+  } else if (action === 'hold' && exposure !== 0) {
+    change('exposure', exposure, 0, 'a hold carries no exposure');
+    exposure = 0;
+  }
+  if (action !== 'hold' && exposure === 0) {
+    change('action', action, 'hold', 'zero exposure is a hold');
+    action = 'hold';
+  }
+
+  if (entry === null && ctx.lastClose !== null) {
+    change('entry', entry, ctx.lastClose, 'no entry given; the last close is used');
+    entry = ctx.lastClose;
+  }
+  if (action !== 'hold' && entry !== null) {
+    const side = action === 'buy' ? 1 : -1;
+    const wrongStop = invalidation === null || side * (entry - invalidation) <= 0;
+    if (wrongStop) {
+      const fixed = ctx.atr ? r4(entry - side * STOP_ATR * ctx.atr) : null;
+      change(
+        'invalidation',
+        invalidation,
+        fixed,
+        invalidation === null
+          ? `no invalidation given; set ${STOP_ATR} ATR from the entry`
+          : `an invalidation must sit ${action === 'buy' ? 'below' : 'above'} the entry for a ${action}`,
+      );
+      invalidation = fixed;
+    }
+    if (target !== null && side * (target - entry) <= 0) {
+      const fixed = invalidation !== null ? r4(entry + side * 2 * Math.abs(entry - invalidation)) : null;
+      change('target', target, fixed, `a target must sit ${action === 'buy' ? 'above' : 'below'} the entry for a ${action}`);
+      target = fixed;
+    }
+  }
+
+  const cap = ctx.hallucinationRate === null ? UNVERIFIED_CONFIDENCE_CAP : CONFIDENCE_CAP;
+  if (confidence > cap) {
+    change('confidence', confidence, cap, ctx.hallucinationRate === null ? 'nothing could be verified' : 'confidence is capped');
+    confidence = cap;
+  }
+
+  const riskReward =
+    action !== 'hold' && entry !== null && invalidation !== null && target !== null && entry !== invalidation
+      ? r4(Math.abs(target - entry) / Math.abs(entry - invalidation))
+      : null;
+  const basis = claims.filter((c) => c.status === 'confirmed').map((c) => `${c.claim} (${c.detail})`);
+  return {
+    decision: {
+      action,
+      exposure: r4(exposure),
+      confidence: r4(confidence),
+      horizonBars: proposed.horizonBars,
+      entry,
+      invalidation,
+      target,
+      riskReward,
+      rationale: proposed.rationale,
+      basis,
+    },
+    adjustments,
+  };
+}
