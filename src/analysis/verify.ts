@@ -164,7 +164,11 @@ const INDICATOR_ALIASES: Record<string, IndicatorName> = {
 
 /** Map an indicator name as a model writes it ("RSI(14)", "SMA 50", "%K") to a flat name. */
 export function resolveIndicatorName(name: string): IndicatorName | null {
-  const key = name.toLowerCase().replace(/[^a-z0-9]/g, '').replace(/^(\d+)(sma|ema|ma)$/, '$2$1').replace(/day/g, '');
+  const key = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '')
+    .replace(/(day|period|bar)s?/g, '')
+    .replace(/^(\d+)(sma|ema|ma)$/, '$2$1');
   return INDICATOR_ALIASES[key] ?? INDICATOR_ALIASES[key.replace(/14$/, '')] ?? null;
 }
 
