@@ -10,8 +10,9 @@ import { compactPatternName } from './pattern-names.js';
  *    HOLD (exposure 0) and confidence is halved. A claim "supports" the decision when the
  *    rationale mentions it (pattern name or level price) or, for patterns, when its direction
  *    is the direction of the trade.
- * 2. Unconfirmed support: each supporting claim that was not found cuts confidence by 30%
- *    (compounding, down to at most a 60% cut in total).
+ * 2. Unconfirmed support: if no supporting claim was confirmed and at least one was not found,
+ *    the decision rests on nothing real: HOLD, confidence halved. Otherwise each supporting
+ *    claim that was not found cuts confidence by 30% (compounding, at most a 60% cut in total).
  * 3. Overall reliability: confidence is multiplied by (1 - hallucinationRate / 2).
  * 4. Consistency: the exposure's sign follows the action (buy > 0, sell < 0, hold = 0); a buy
  *    or sell with zero exposure becomes HOLD.
@@ -83,7 +84,17 @@ export function applyPolicy(
     change('confidence', confidence, halved, reason);
     confidence = halved;
   }
-  if (notFound.length > 0) {
+  const confirmed = supporting.filter((c) => c.status === 'confirmed');
+  if (notFound.length > 0 && confirmed.length === 0 && action !== 'hold') {
+    const reason = `nothing the decision rests on was found in the data: ${notFound.map((c) => c.claim).join('; ')}`;
+    change('action', action, 'hold', reason);
+    change('exposure', exposure, 0, reason);
+    action = 'hold';
+    exposure = 0;
+    const halved = r4(confidence * 0.5);
+    change('confidence', confidence, halved, reason);
+    confidence = halved;
+  } else if (notFound.length > 0) {
     const factor = Math.max(MAX_NOT_FOUND_CUT, NOT_FOUND_CUT ** notFound.length);
     const cut = r4(confidence * factor);
     change('confidence', confidence, cut, `supporting claim(s) not found in the data: ${notFound.map((c) => c.claim).join('; ')}`);

@@ -50,7 +50,8 @@ function nearestBar(candles: readonly Candle[], time: number, upTo: number): num
 
 function describePattern(p: ModelPattern): string {
   const span = p.start || p.end ? ` ${p.start ?? '?'}..${p.end ?? '?'}` : '';
-  return `${p.direction} ${p.name}${span}`;
+  const named = p.name.toLowerCase().includes(p.direction) ? p.name : `${p.direction} ${p.name}`;
+  return `${named}${span}`;
 }
 
 function describeHit(h: CandlestickHit | ChartPatternHit): string {

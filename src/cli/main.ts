@@ -1,9 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ChartJsRenderer } from '../../renderers/chartjs.js';
-import { startServer } from '../composition.js';
+import { buildServices, startServer } from '../composition.js';
 import { loadConfig } from '../config.js';
 import { AppError } from '../errors.js';
+import { analyzeChart } from '../use-cases/analyze-chart.js';
+import { toAnalyzeCommand } from '../use-cases/analyze-request.js';
 import { computeFacts } from '../use-cases/compute-facts.js';
 import { renderChart } from '../use-cases/render-chart.js';
 
@@ -16,6 +18,10 @@ Commands:
          [--overlays sma20,sma50,...] [--panes rsi,macd] [--marks]
                                       draw a chart from OHLCV CSV
   facts --csv FILE [--last N]         print the market facts (indicators, patterns, levels, trend) as JSON
+  analyze (--csv FILE [--last N] | --image FILE | both) [--news FILE] [--analyzer local|openai]
+          [--model M] [--symbol S] [--timeframe T]
+                                      analyze a chart and print the analysis as JSON
+                                      (stored in CHARTLENS_DATA_DIR or DATABASE_URL, like the server)
   help                                show this text
 
 Exit codes: 0 success, 1 bad input or failure, 64 usage error.`;
@@ -40,6 +46,14 @@ function readCsv(path: string | undefined, last: number | undefined): string {
   return [lines[0], ...lines.slice(1).slice(-last)].join('\n');
 }
 
+function readJson(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`${path}: ${(err as Error).message}`);
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const { values } = parseArgs({
@@ -57,6 +71,10 @@ async function main(argv: string[]): Promise<number> {
       overlays: { type: 'string' },
       panes: { type: 'string' },
       marks: { type: 'boolean' },
+      image: { type: 'string' },
+      news: { type: 'string' },
+      analyzer: { type: 'string' },
+      model: { type: 'string' },
     },
     allowPositionals: false,
   });
@@ -88,6 +106,28 @@ async function main(argv: string[]): Promise<number> {
     case 'facts': {
       const result = computeFacts({ csv: readCsv(values.csv, int(values.last, 'last')), symbol: values.symbol });
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      return 0;
+    }
+    case 'analyze': {
+      if (!values.csv && !values.image) throw new UsageError('analyze needs --csv FILE, --image FILE, or both');
+      const body: Record<string, unknown> = {
+        ...(values.symbol ? { symbol: values.symbol } : {}),
+        ...(values.timeframe ? { timeframe: values.timeframe } : {}),
+        ...(values.analyzer ? { analyzer: values.analyzer } : {}),
+        ...(values.model ? { model: values.model } : {}),
+        ...(values.news ? { news: readJson(values.news) } : {}),
+      };
+      const services = await buildServices(loadConfig());
+      try {
+        const cmd = toAnalyzeCommand(body, {
+          image: values.image ? readFileSync(values.image) : undefined,
+          ohlcv: values.csv ? readCsv(values.csv, int(values.last, 'last')) : undefined,
+        });
+        const analysis = await analyzeChart(services.analyze, cmd);
+        process.stdout.write(`${JSON.stringify(analysis, null, 2)}\n`);
+      } finally {
+        await services.close();
+      }
       return 0;
     }
     case undefined:

@@ -53,15 +53,27 @@ describe('the decision policy', () => {
     assert.match(adjustments[0].reason, /contradicted.*Morning Star/);
   });
 
-  it('when a supporting claim is merely not found, then confidence is cut but the action stands', () => {
+  it('when one supporting claim is not found but another is confirmed, then confidence is cut but the action stands', () => {
+    const engulfing = { ...morningStar, name: 'Bullish Engulfing', start: '2020-03-23', end: '2020-03-24' };
     const { decision, adjustments } = applyPolicy(
-      output({}, [morningStar]),
-      [claim({ kind: 'regime' }), claim({ claim: 'bullish Morning Star', status: 'not_found' })],
+      output({}, [morningStar, engulfing]),
+      [claim({ kind: 'regime' }), claim({ claim: 'bullish Morning Star', status: 'not_found' }), claim({ claim: 'bullish Engulfing' })],
       { ...ctx, hallucinationRate: 0.5 },
     );
     assert.equal(decision.action, 'buy');
     assert.equal(decision.confidence, Number((0.6 * 0.7 * 0.75).toFixed(4)));
     assert.equal(adjustments.filter((a) => a.field === 'confidence').length, 2);
+  });
+
+  it('when nothing the decision rests on was found, then HOLD: the call stands on invented evidence', () => {
+    const { decision, adjustments } = applyPolicy(
+      output({ rationale: 'A morning star just formed.' }, [morningStar]),
+      [claim({ kind: 'regime' }), claim({ claim: 'bullish Morning Star', status: 'not_found' })],
+      { ...ctx, hallucinationRate: 0.5 },
+    );
+    assert.equal(decision.action, 'hold');
+    assert.equal(decision.exposure, 0);
+    assert.match(adjustments[0].reason, /nothing the decision rests on was found/);
   });
 
   it('when a flagged claim is unrelated to the decision, then only the overall rate lowers confidence', () => {
