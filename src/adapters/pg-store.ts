@@ -127,7 +127,7 @@ export class PgAnalysisStore implements AnalysisStore {
     // JSON is stringified here: pg would turn a top-level array into a PostgreSQL array literal.
     await this.db.query(
       `INSERT INTO analyses (id, created_at, created_at_text, cache_key, degraded, analysis, request, prompt, raw_output, image)
-       VALUES ($1, $2::timestamptz, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9, $10)`,
+       VALUES ($1, $2::timestamptz, $3, $4, $5, $6::json, $7::jsonb, $8::jsonb, $9, $10)`,
       [
         r.id,
         // Twice: one parameter used as both timestamptz and text would be typed timestamptz and reformatted.

@@ -141,6 +141,14 @@ export function describeStoreContract(name: string, skip: string | false, setup:
       assert.deepStrictEqual(await store.get(record.id), record);
     });
 
+    it('keeps the analysis keys in the order they were saved (the API answers in that order)', async () => {
+      const record = makeRecord();
+      await store.save(record);
+      const got = await store.get(record.id);
+      assert.deepEqual(Object.keys(got?.analysis ?? {}), Object.keys(record.analysis));
+      assert.deepEqual(Object.keys(got?.analysis.provider ?? {}), Object.keys(record.analysis.provider));
+    });
+
     it('keeps a record whose model text contains NUL characters, with U+FFFD in their place', async () => {
       const record = makeRecord();
       record.rawOutput = 'a\u0000b';

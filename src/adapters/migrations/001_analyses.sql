@@ -6,7 +6,7 @@ CREATE TABLE analyses (
   created_at_text text NOT NULL,       -- the createdAt string exactly as saved (timestamptz would reformat it)
   cache_key text NOT NULL,
   degraded boolean NOT NULL,           -- copy of analysis.provider.degraded, so cache lookups skip JSONB
-  analysis jsonb NOT NULL,
+  analysis json NOT NULL,              -- json, not jsonb: keeps the key order the API answered with
   request jsonb NOT NULL,
   prompt jsonb NOT NULL,
   raw_output text,
