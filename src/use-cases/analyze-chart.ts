@@ -4,7 +4,7 @@ import { AnalyzerFailure } from '../adapters/openai-analyzer.js';
 import { normalizeChartImage } from '../adapters/sharp-images.js';
 import { type Analysis, DISCLAIMER, type ProviderInfo } from '../analysis/analysis.js';
 import type { NewsItem } from '../analysis/news.js';
-import { applyPolicy } from '../analysis/policy.js';
+import { applyPolicy, normalizeOutput } from '../analysis/policy.js';
 import { verificationFactsFor } from '../analysis/verification-facts.js';
 import { summarize, type VerificationFacts, verifyClaims } from '../analysis/verify.js';
 import { AppError } from '../errors.js';
@@ -152,9 +152,11 @@ export async function analyzeChart(deps: AnalyzeDeps, cmd: AnalyzeCommand): Prom
     }
   }
 
-  const claims = verifyClaims(result.output, prepared.verify);
+  const normalized = normalizeOutput(result.output);
+  const out = normalized.output;
+  const claims = verifyClaims(out, prepared.verify);
   const summary = summarize(claims);
-  const { decision, adjustments } = applyPolicy(result.output, claims, {
+  const policy = applyPolicy(out, claims, {
     lastClose: prepared.facts?.lastBar.close ?? null,
     atr: prepared.verify?.atr ?? null,
     hallucinationRate: summary.hallucinationRate,
@@ -172,7 +174,8 @@ export async function analyzeChart(deps: AnalyzeDeps, cmd: AnalyzeCommand): Prom
     attempts: result.attempts,
     structuredOutput: result.structuredOutput,
   };
-  const out = result.output;
+  const { decision } = policy;
+  const adjustments = [...normalized.adjustments, ...policy.adjustments];
   const analysis: Analysis = {
     id: (deps.newId ?? randomUUID)(),
     createdAt: new Date(started).toISOString(),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { VerifiedClaim } from '../../src/analysis/analysis.js';
 import type { ModelOutput } from '../../src/analysis/model-output.js';
-import { applyPolicy, CONFIDENCE_CAP, UNVERIFIED_CONFIDENCE_CAP } from '../../src/analysis/policy.js';
+import { applyPolicy, CONFIDENCE_CAP, normalizeOutput, UNVERIFIED_CONFIDENCE_CAP } from '../../src/analysis/policy.js';
 
 function output(decision: Partial<ModelOutput['decision']>, patterns: ModelOutput['patterns'] = []): ModelOutput {
   return {
@@ -123,5 +123,28 @@ describe('the decision policy', () => {
     const { decision } = applyPolicy(output({ invalidation: 120 }), [], { lastClose: null, atr: null, hallucinationRate: null });
     assert.equal(decision.invalidation, null);
     assert.equal(decision.riskReward, null);
+  });
+});
+
+describe('normalising the model output', () => {
+  it('when regime probabilities and expert weights do not sum to 1, then they are rescaled and listed', () => {
+    const o = output({});
+    o.regime = { uptrend: 0.6, downtrend: 0.3, sideways: 0.3 };
+    o.experts = [
+      { name: 'trend', weight: 0.5, stance: 'long', exposure: 0.5, rationale: '' },
+      { name: 'reversal', weight: 0.5, stance: 'flat', exposure: 0, rationale: '' },
+      { name: 'breakout', weight: 0.5, stance: 'flat', exposure: 0, rationale: '' },
+      { name: 'positioning', weight: 0.5, stance: 'flat', exposure: 0, rationale: '' },
+    ];
+    const { output: fixed, adjustments } = normalizeOutput(o);
+    assert.deepEqual(fixed.regime, { uptrend: 0.5, downtrend: 0.25, sideways: 0.25 });
+    assert.deepEqual(fixed.experts.map((e) => e.weight), [0.25, 0.25, 0.25, 0.25]);
+    assert.deepEqual(adjustments.map((a) => a.field), ['regime', 'experts.weight']);
+  });
+
+  it('when they already sum to 1 within rounding, then nothing changes', () => {
+    const o = output({});
+    o.regime = { uptrend: 0.333, downtrend: 0.333, sideways: 0.333 };
+    assert.deepEqual(normalizeOutput(o).adjustments, []);
   });
 });
