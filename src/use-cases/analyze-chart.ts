@@ -87,8 +87,21 @@ async function prepare(deps: AnalyzeDeps, cmd: AnalyzeCommand): Promise<Prepared
   return { png: chart.png, width: chart.width, height: chart.height, sha256: sha256(chart.png), renderer: chart.renderer, facts, verify, chartRange };
 }
 
-/** An identical request (image bytes, facts, news, prompt version, analyzer, model) shares this key. */
-export function cacheKeyFor(parts: { imageSha256: string; facts: MarketFacts | null; news: NewsItem[]; promptVersion: string; analyzer: string; model: string | null }): string {
+/**
+ * An identical request (image bytes, facts, symbol, timeframe, news, prompt version, analyzer,
+ * model) shares this key. Symbol and timeframe are in the prompt and echoed in the answer, and an
+ * uploaded image does not show them, so they must be part of the key.
+ */
+export function cacheKeyFor(parts: {
+  imageSha256: string;
+  facts: MarketFacts | null;
+  symbol: string | null;
+  timeframe: string | null;
+  news: NewsItem[];
+  promptVersion: string;
+  analyzer: string;
+  model: string | null;
+}): string {
   return sha256(JSON.stringify({ v: 1, ...parts }));
 }
 
@@ -109,6 +122,8 @@ export async function analyzeChart(deps: AnalyzeDeps, cmd: AnalyzeCommand): Prom
   const cacheKey = cacheKeyFor({
     imageSha256: prepared.sha256,
     facts: prepared.facts,
+    symbol: cmd.symbol,
+    timeframe: cmd.timeframe,
     news: cmd.news,
     promptVersion: prompt.version,
     analyzer: wanted?.name ?? choice,

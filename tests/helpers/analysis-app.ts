@@ -1,0 +1,127 @@
+/**
+ * The real app with analysis wired in, for HTTP tests: the Chart.js renderer, an in-memory PGlite
+ * store, the local rules and (optionally) the OpenAI analyzer pointed at a fake server on 127.0.0.1.
+ * A PGlite instance takes ~2 s to create, so a test file opens one store and passes it to every
+ * app it builds; an app closes only what it created itself.
+ */
+import type { Express } from 'express';
+import { ChartJsRenderer } from '../../renderers/chartjs.js';
+import { LocalRulesAnalyzer } from '../../src/adapters/local-analyzer.js';
+import { OpenAIAnalyzer, type OpenAIAnalyzerOptions } from '../../src/adapters/openai-analyzer.js';
+import { openAnalysisStore } from '../../src/adapters/pg-store.js';
+import { IMAGE_DEFAULTS } from '../../src/adapters/sharp-images.js';
+import { DEFAULT_PRICES } from '../../src/analysis/pricing.js';
+import { createApp } from '../../src/http/create-app.js';
+import type { AnalysisStore } from '../../src/ports/analysis-store.js';
+import type { AnalyzeDeps } from '../../src/use-cases/analyze-chart.js';
+import { type FakeOpenAI, startFakeOpenAI } from '../fakes/fake-openai.js';
+
+/** The key the fake expects and the analyzer sends. */
+export const FAKE_API_KEY = 'test-key';
+/** In the price table, so cost is a number. */
+export const FAKE_MODEL = 'gpt-4o-mini';
+
+export interface AnalysisAppOptions {
+  /** Share one store per test file; without it the app opens (and closes) its own. */
+  store?: AnalysisStore;
+  apiKeys?: string[];
+  maxBodyBytes?: number;
+  maxImageBytes?: number;
+  /** The per-request deadline of an analysis (CHARTLENS_DEADLINE_MS). */
+  deadlineMs?: number;
+  defaultAnalyzer?: 'local' | 'openai';
+  /**
+   * Configure the OpenAI analyzer: `true` starts a fake server, a FakeOpenAI reuses one (not closed
+   * by this app), an object also tunes the analyzer. Absent or false: no OpenAI analyzer at all.
+   */
+  openai?: boolean | FakeOpenAI | { fake?: FakeOpenAI; analyzer?: Partial<OpenAIAnalyzerOptions> };
+  log?: (msg: string) => void;
+}
+
+export interface AnalysisApp {
+  app: Express;
+  store: AnalysisStore;
+  /** The fake OpenAI server the analyzer talks to, when one is configured. */
+  fake: FakeOpenAI | null;
+  deps: AnalyzeDeps;
+  /** Closes the store and the fake if this app created them. */
+  close(): Promise<void>;
+}
+
+let renderer: ChartJsRenderer | undefined;
+
+/** One Chart.js renderer per test process: it caches a canvas per size. */
+export function sharedRenderer(): ChartJsRenderer {
+  renderer ??= new ChartJsRenderer();
+  return renderer;
+}
+
+/** A fresh in-memory analysis store (about 2 s: open one per test file). */
+export function openMemoryStore(): Promise<AnalysisStore> {
+  return openAnalysisStore({ dataDir: ':memory:' });
+}
+
+function isFake(v: unknown): v is FakeOpenAI {
+  return typeof v === 'object' && v !== null && 'enqueue' in v && 'url' in v;
+}
+
+/** Build the app; nothing listens (supertest does). */
+export async function startAnalysisApp(opts: AnalysisAppOptions = {}): Promise<AnalysisApp> {
+  const ownStore = !opts.store;
+  const store = opts.store ?? (await openMemoryStore());
+  let fake: FakeOpenAI | null = null;
+  let ownFake = false;
+  let analyzerOptions: Partial<OpenAIAnalyzerOptions> = {};
+  if (opts.openai) {
+    if (isFake(opts.openai)) {
+      fake = opts.openai;
+    } else if (opts.openai !== true) {
+      fake = opts.openai.fake ?? null;
+      analyzerOptions = opts.openai.analyzer ?? {};
+    }
+    if (!fake) {
+      fake = await startFakeOpenAI({ apiKey: FAKE_API_KEY });
+      ownFake = true;
+    }
+  }
+  const maxImageBytes = opts.maxImageBytes ?? IMAGE_DEFAULTS.maxBytes;
+  const openai = fake
+    ? new OpenAIAnalyzer({
+        baseURL: fake.url,
+        apiKey: FAKE_API_KEY,
+        model: FAKE_MODEL,
+        imageDetail: 'high',
+        timeoutMs: 2000,
+        maxRetries: 1,
+        maxOutputTokens: 1500,
+        budgetUsd: null,
+        prices: DEFAULT_PRICES,
+        ...analyzerOptions,
+      })
+    : null;
+  const deps: AnalyzeDeps = {
+    renderer: sharedRenderer(),
+    local: new LocalRulesAnalyzer(),
+    openai,
+    store,
+    defaultAnalyzer: opts.defaultAnalyzer ?? 'local',
+    deadlineMs: opts.deadlineMs ?? 10_000,
+    imageLimits: { maxBytes: maxImageBytes, maxInputPixels: IMAGE_DEFAULTS.maxInputPixels },
+  };
+  const app = createApp({
+    config: { maxBodyBytes: opts.maxBodyBytes ?? 4 * 1024 * 1024, apiKeys: opts.apiKeys ?? [], maxImageBytes },
+    renderer: sharedRenderer(),
+    analyze: deps,
+    log: opts.log ?? (() => {}),
+  });
+  return {
+    app,
+    store,
+    fake,
+    deps,
+    async close() {
+      if (ownFake) await fake?.close();
+      if (ownStore) await store.close();
+    },
+  };
+}
