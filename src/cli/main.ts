@@ -2,6 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ChartJsRenderer } from '../../renderers/chartjs.js';
 import { buildServices, startServer } from '../composition.js';
+import { runScore } from './score.js';
+import { UsageError } from './usage-error.js';
 import { loadConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { analyzeChart } from '../use-cases/analyze-chart.js';
@@ -22,9 +24,13 @@ Commands:
           [--model M] [--symbol S] [--timeframe T]
                                       analyze a chart and print the analysis as JSON
                                       (stored in CHARTLENS_DATA_DIR or DATABASE_URL, like the server)
+  score DIR [--out FILE] [--format jsonl|csv] [--recursive] [--concurrency N] [--rate RPM]
+        [--budget-usd X] [--analyzer local|openai] [--model M] [--endpoint URL [--api-key K]]
+        [--resume | --overwrite]
+                                      score every chart/OHLCV input of a folder (see README)
   help                                show this text
 
-Exit codes: 0 success, 1 bad input or failure, 64 usage error.`;
+Exit codes: 0 success, 1 bad input or failure, 2 (score) some inputs failed, 64 usage error.`;
 
 const list = (v: string | undefined): string[] | undefined => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
 const int = (v: string | undefined, name: string): number | undefined => {
@@ -34,7 +40,7 @@ const int = (v: string | undefined, name: string): number | undefined => {
   return n;
 };
 
-class UsageError extends Error {}
+
 
 /** Read a CSV file and keep its last N data rows (the header stays). */
 function readCsv(path: string | undefined, last: number | undefined): string {
@@ -56,7 +62,7 @@ function readJson(path: string): unknown {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: rest,
     options: {
       csv: { type: 'string' },
@@ -75,9 +81,19 @@ async function main(argv: string[]): Promise<number> {
       news: { type: 'string' },
       analyzer: { type: 'string' },
       model: { type: 'string' },
+      format: { type: 'string' },
+      recursive: { type: 'boolean' },
+      concurrency: { type: 'string' },
+      rate: { type: 'string' },
+      'budget-usd': { type: 'string' },
+      endpoint: { type: 'string' },
+      'api-key': { type: 'string' },
+      resume: { type: 'boolean' },
+      overwrite: { type: 'boolean' },
     },
-    allowPositionals: false,
+    allowPositionals: true,
   });
+  if (command !== 'score' && positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   switch (command) {
     case 'serve':
       await startServer(loadConfig());
@@ -108,6 +124,8 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return 0;
     }
+    case 'score':
+      return runScore(positionals, values);
     case 'analyze': {
       if (!values.csv && !values.image) throw new UsageError('analyze needs --csv FILE, --image FILE, or both');
       const body: Record<string, unknown> = {

@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join, relative, sep } from 'node:path';
+
+export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp'];
+export const DATA_EXTENSIONS = ['.csv', '.json'];
+const NEWS_SUFFIX = '.news.json';
+
+/** One thing to score: an image, an OHLCV file, or both (same base name), plus optional news. */
+export interface FolderInput {
+  /** Path of the input relative to the scored folder (the image's when there is one). */
+  file: string;
+  image?: string;
+  data?: string;
+  news?: string;
+  /** Set when the files cannot form an input (an unsupported file, two data files...). */
+  problem?: { code: string; message: string };
+}
+
+export interface Discovery {
+  inputs: FolderInput[];
+  /** Symlinks that point outside the folder: listed, never followed. */
+  skippedLinks: string[];
+}
+
+function classify(name: string): 'image' | 'data' | 'news' | 'other' {
+  const lower = name.toLowerCase();
+  if (lower.endsWith(NEWS_SUFFIX)) return 'news';
+  const ext = extname(lower);
+  if (IMAGE_EXTENSIONS.includes(ext)) return 'image';
+  if (DATA_EXTENSIONS.includes(ext)) return 'data';
+  return 'other';
+}
+
+function baseKey(path: string): string {
+  const lower = path.toLowerCase();
+  const cut = lower.endsWith(NEWS_SUFFIX) ? path.length - NEWS_SUFFIX.length : path.length - extname(path).length;
+  return path.slice(0, cut);
+}
+
+const inside = (root: string, target: string): boolean => target === root || target.startsWith(root + sep);
+
+/**
+ * List the inputs of a folder. Files with the same base name pair up (chart.png + chart.csv +
+ * chart.news.json is one input). Hidden files and `exclude` (the results file) are ignored; any
+ * other file that is not an input is reported as a problem so it gets an error line. Symlinks are
+ * followed only while they stay inside the folder.
+ */
+export async function discoverInputs(dir: string, options: { recursive: boolean; exclude?: string[] }): Promise<Discovery> {
+  const root = await realpath(dir);
+  const excluded = new Set(await Promise.all((options.exclude ?? []).map(async (p) => realpath(p).catch(() => p))));
+  const files: string[] = [];
+  const skippedLinks: string[] = [];
+  const seenDirs = new Set<string>([root]);
+
+  async function walk(current: string): Promise<void> {
+    const entries = (await readdir(current, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      const path = join(current, entry.name);
+      let real = path;
+      if (entry.isSymbolicLink()) {
+        real = await realpath(path).catch(() => '');
+        if (!real || !inside(root, real)) {
+          skippedLinks.push(relative(dir, path));
+          continue;
+        }
+      }
+      const info = entry.isSymbolicLink() ? await stat(real) : await lstat(path);
+      if (info.isDirectory()) {
+        // A link back into a folder already walked would loop forever.
+        if (options.recursive && !seenDirs.has(real)) {
+          seenDirs.add(real);
+          await walk(path);
+        }
+      } else if (info.isFile() && !excluded.has(real)) {
+        files.push(relative(dir, path));
+      }
+    }
+  }
+  await walk(dir);
+
+  const groups = new Map<string, FolderInput>();
+  const problems: FolderInput[] = [];
+  for (const file of files) {
+    const kind = classify(basename(file));
+    if (kind === 'other') {
+      problems.push({ file, problem: { code: 'unsupported_file', message: `Not an input: use ${[...IMAGE_EXTENSIONS, ...DATA_EXTENSIONS].join(' ')}` } });
+      continue;
+    }
+    const key = join(dirname(file), basename(baseKey(file)));
+    const group = groups.get(key) ?? { file };
+    if (kind === 'news') group.news = file;
+    else if (group[kind]) group.problem = { code: 'ambiguous_input', message: `Two ${kind} files share the base name: ${group[kind]} and ${file}` };
+    else group[kind] = file;
+    groups.set(key, group);
+  }
+  const inputs: FolderInput[] = [];
+  for (const g of groups.values()) {
+    if (!g.image && !g.data) {
+      problems.push({ file: g.news ?? g.file, problem: { code: 'orphan_news', message: 'A news file with no image or OHLCV file of the same base name' } });
+      continue;
+    }
+    inputs.push({ ...g, file: g.image ?? g.data ?? g.file });
+  }
+  return { inputs: [...inputs, ...problems].sort((a, b) => a.file.localeCompare(b.file)), skippedLinks };
+}
+
+/** The bytes of an input's files, and one sha256 over all of them (the resume key with the path). */
+export async function readInput(dir: string, input: FolderInput): Promise<{ image?: Buffer; data?: Buffer; news?: Buffer; sha256: string }> {
+  const read = async (p?: string): Promise<Buffer | undefined> => (p ? readFile(join(dir, p)) : undefined);
+  const [image, data, news] = await Promise.all([read(input.image), read(input.data), read(input.news)]);
+  const hash = createHash('sha256');
+  for (const [label, part] of [['image', image], ['data', data], ['news', news]] as const) {
+    hash.update(`${label}:${part ? createHash('sha256').update(part).digest('hex') : '-'}\n`);
+  }
+  if (input.problem) hash.update(`problem:${input.file}`);
+  return { image, data, news, sha256: hash.digest('hex') };
+}

@@ -1,0 +1,85 @@
+import { join, resolve } from 'node:path';
+import { type ResultsFormat, ResultsFile } from '../adapters/results-file.js';
+import { formatSummary, summarizeResults } from '../analysis/score-summary.js';
+import { buildServices } from '../composition.js';
+import { loadConfig } from '../config.js';
+import type { Analyzer } from '../ports/analyzer.js';
+import type { AnalyzerChoice } from '../use-cases/analyze-chart.js';
+import { createRateLimiter, type RateLimiter } from '../use-cases/rate-limiter.js';
+import { type ScoreTarget, scoreFolder } from '../use-cases/score-folder.js';
+import { httpTarget, inProcessTarget } from '../use-cases/score-targets.js';
+import { progressReporter } from './progress.js';
+import { UsageError } from './usage-error.js';
+
+type Values = Record<string, string | boolean | undefined>;
+
+const str = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
+
+function positive(v: string | undefined, name: string, integer: boolean): number | null {
+  if (v === undefined) return null;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new UsageError(`--${name} must be a positive ${integer ? 'integer' : 'number'}`);
+  return n;
+}
+
+/** Rate-limit the model calls of an analyzer (cached answers never reach it, so they are free). */
+function limited(analyzer: Analyzer, limiter: RateLimiter): Analyzer {
+  return {
+    name: analyzer.name,
+    modelFor: (input) => analyzer.modelFor(input),
+    analyze: async (input) => {
+      await limiter.take();
+      return analyzer.analyze(input);
+    },
+  };
+}
+
+/**
+ * `chartlens score DIR`: score a folder in this process (or through --endpoint), append one line
+ * per input, print a summary. Exit 0 when every input succeeded, 2 when some failed.
+ */
+export async function runScore(positionals: string[], values: Values): Promise<number> {
+  const dir = positionals[0];
+  if (!dir || positionals.length > 1) throw new UsageError('score takes exactly one folder: chartlens score DIR');
+  const format = (str(values.format) ?? 'jsonl') as ResultsFormat;
+  if (format !== 'jsonl' && format !== 'csv') throw new UsageError('--format must be jsonl or csv');
+  const analyzer = str(values.analyzer) as AnalyzerChoice | undefined;
+  if (analyzer && analyzer !== 'local' && analyzer !== 'openai') throw new UsageError('--analyzer must be local or openai');
+  if (values.resume && values.overwrite) throw new UsageError('--resume and --overwrite exclude each other');
+  if (values['api-key'] && !values.endpoint) throw new UsageError('--api-key goes with --endpoint');
+  const concurrency = positive(str(values.concurrency), 'concurrency', true) ?? 4;
+  const rpm = positive(str(values.rate), 'rate', false);
+  const budgetUsd = positive(str(values['budget-usd']), 'budget-usd', false);
+  const out = resolve(str(values.out) ?? join(dir, `chartlens-results.${format}`));
+  const results = ResultsFile.open(out, format, values.resume ? 'resume' : values.overwrite ? 'overwrite' : 'new');
+  const limiter = createRateLimiter(rpm);
+
+  let target: ScoreTarget;
+  let close = async (): Promise<void> => {};
+  const endpoint = str(values.endpoint);
+  if (endpoint) {
+    target = httpTarget({ endpoint, apiKey: str(values['api-key']) ?? null, analyzer: analyzer ?? null, model: str(values.model) ?? null, limiter, timeoutMs: 5 * 60_000 });
+  } else {
+    const services = await buildServices(loadConfig());
+    const deps = services.analyze;
+    const analyzeDeps = { ...deps, openai: deps.openai ? limited(deps.openai, limiter) : null };
+    target = inProcessTarget(analyzeDeps, { analyzer: analyzer ?? null, model: str(values.model) ?? null });
+    close = () => services.close();
+  }
+
+  const progress = progressReporter(process.stderr);
+  try {
+    const run = await scoreFolder(target, { dir, recursive: values.recursive === true, concurrency, budgetUsd, results, exclude: [out], onProgress: progress.update });
+    progress.finish();
+    const summary = summarizeResults(run.lines);
+    const notes: string[] = [`results: ${out}`];
+    if (run.resumed) notes.push(`resumed: ${run.resumed} input(s) already had a line and were skipped`);
+    if (run.skippedLinks.length) notes.push(`not followed (symlinks leaving the folder): ${run.skippedLinks.join(', ')}`);
+    if (run.budgetReached) notes.push(`budget of $${budgetUsd} reached: stopped cleanly with ${run.notStarted} input(s) not started; rerun with --resume and a larger budget to finish`);
+    process.stdout.write(`${formatSummary(summary)}\n${notes.join('\n')}\n`);
+    return summary.failed > 0 ? 2 : 0;
+  } finally {
+    results.close();
+    await close();
+  }
+}

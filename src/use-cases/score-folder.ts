@@ -1,0 +1,127 @@
+import { type FolderInput, discoverInputs, readInput } from '../adapters/folder-inputs.js';
+import { type ResultLine, ResultsFile } from '../adapters/results-file.js';
+import type { Analysis } from '../analysis/analysis.js';
+import { AppError } from '../errors.js';
+
+/** The bytes of one input, as read from the folder. */
+export interface LoadedInput {
+  file: string;
+  image?: Buffer;
+  /** CSV text, or parsed JSON (an array of candles or `{candles}`). */
+  data?: { kind: 'csv'; text: string } | { kind: 'json'; value: unknown };
+  news?: unknown;
+}
+
+/** Where inputs are analysed: in this process, or by a chartlens server over HTTP. */
+export interface ScoreTarget {
+  analyze(input: LoadedInput): Promise<Analysis>;
+}
+
+export interface ScoreProgress {
+  done: number;
+  total: number;
+  failed: number;
+  costUsd: number;
+  elapsedMs: number;
+}
+
+export interface ScoreOptions {
+  dir: string;
+  recursive: boolean;
+  concurrency: number;
+  /** Stop starting inputs once the spend of finished ones reaches this. */
+  budgetUsd: number | null;
+  results: ResultsFile;
+  /** Files never scored (the results file itself). */
+  exclude: string[];
+  onProgress?: (p: ScoreProgress) => void;
+  now?: () => number;
+}
+
+export interface ScoreRun {
+  lines: ResultLine[];
+  /** Inputs skipped because the results file already had them (resume). */
+  resumed: number;
+  /** Inputs left unscored because the budget was reached. */
+  notStarted: number;
+  budgetReached: boolean;
+  skippedLinks: string[];
+}
+
+function parseJsonFile(bytes: Buffer, what: 'news' | 'candles'): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch (err) {
+    throw new AppError(what === 'news' ? 'invalid_news' : 'invalid_candles', `The ${what} file is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function load(input: FolderInput, bytes: { image?: Buffer; data?: Buffer; news?: Buffer }): LoadedInput {
+  if (input.problem) throw new AppError('invalid_request', input.problem.message, [{ field: input.problem.code, message: input.file }]);
+  const data = bytes.data
+    ? input.data?.toLowerCase().endsWith('.json')
+      ? { kind: 'json' as const, value: parseJsonFile(bytes.data, 'candles') }
+      : { kind: 'csv' as const, text: bytes.data.toString('utf8') }
+    : undefined;
+  return { file: input.file, image: bytes.image, data, news: bytes.news ? parseJsonFile(bytes.news, 'news') : undefined };
+}
+
+function errorOf(err: unknown, problem?: FolderInput['problem']): { code: string; message: string } {
+  if (problem) return problem;
+  if (err instanceof AppError) return { code: err.code, message: err.message };
+  const e = err as { code?: unknown; message?: string };
+  return { code: typeof e?.code === 'string' ? e.code : 'internal_error', message: e?.message ?? String(err) };
+}
+
+/**
+ * Score every input of a folder with bounded concurrency. Each result is appended to the results
+ * file as soon as it is known; inputs already in the file (same path and sha256) are skipped, so
+ * a rerun after a crash finishes the job with exactly one line per input.
+ */
+export async function scoreFolder(target: ScoreTarget, o: ScoreOptions): Promise<ScoreRun> {
+  const now = o.now ?? Date.now;
+  const started = now();
+  const { inputs, skippedLinks } = await discoverInputs(o.dir, { recursive: o.recursive, exclude: o.exclude });
+  const lines: ResultLine[] = [];
+  let resumed = 0;
+  let cost = 0;
+  let failed = 0;
+  let budgetReached = false;
+  let next = 0;
+  let notStarted = 0;
+  const report = (): void =>
+    o.onProgress?.({ done: lines.length + resumed, total: inputs.length, failed, costUsd: cost, elapsedMs: now() - started });
+
+  const worker = async (): Promise<void> => {
+    while (next < inputs.length) {
+      if (budgetReached) {
+        notStarted++;
+        next++;
+        continue;
+      }
+      const input = inputs[next++];
+      const bytes = await readInput(o.dir, input);
+      if (o.results.done.has(ResultsFile.key(input.file, bytes.sha256))) {
+        resumed++;
+        report();
+        continue;
+      }
+      let line: ResultLine;
+      try {
+        const analysis = await target.analyze(load(input, bytes));
+        line = { file: input.file, sha256: bytes.sha256, ok: true, analysis };
+        cost += analysis.provider.costUsd ?? 0;
+      } catch (err) {
+        line = { file: input.file, sha256: bytes.sha256, ok: false, error: errorOf(err, input.problem) };
+        failed++;
+      }
+      o.results.append(line);
+      lines.push(line);
+      if (o.budgetUsd !== null && cost >= o.budgetUsd) budgetReached = true;
+      report();
+    }
+  };
+  report();
+  await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, worker));
+  return { lines, resumed, notStarted, budgetReached, skippedLinks };
+}
