@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { ChartJSNodeCanvasBase } from 'chartjs-node-canvas';
 import sharp from 'sharp';
 import { formatCandleTime } from '../src/market/candles.js';
-import type { ChartRenderer, ChartRequest, RenderedChart } from '../src/ports/chart-renderer.js';
+import type { ChartRenderer, ChartRequest, LineChartRenderer, LineChartRequest, RenderedChart } from '../src/ports/chart-renderer.js';
 import { chartWindow, type ChartWindow } from './chart-window.js';
 import { THEMES, type ChartTheme } from './theme.js';
 
@@ -394,7 +394,7 @@ export interface ChartJsRendererOptions {
  * Server-side Chart.js renderer. Charts are drawn to raw pixels and encoded by sharp, which is about
  * twice as fast as Cairo's own PNG encoder; the output is byte-identical for identical input.
  */
-export class ChartJsRenderer implements ChartRenderer {
+export class ChartJsRenderer implements ChartRenderer, LineChartRenderer {
   readonly name = 'chartjs';
   private readonly canvases = new Map<string, ReusableChartCanvas>();
   private readonly compressionLevel: number;
@@ -416,6 +416,64 @@ export class ChartJsRenderer implements ChartRenderer {
     const { config, state } = buildConfig(chartWindow(req), req, theme);
     const raw = canvas.drawRaw(config, state);
     return bgraToRgbaInPlace(raw);
+  }
+
+  /** A line chart (equity curves): same canvas reuse, same encoder, same determinism. */
+  async renderLineChart(req: LineChartRequest): Promise<RenderedChart> {
+    const theme = THEMES[req.theme];
+    const palette = ['#2563eb', '#6b7280', '#f59e0b', '#16a34a', '#dc2626'];
+    const n = req.times.length;
+    const config = {
+      data: {
+        datasets: req.series.map((s, k) => lineDataset(s.label, [...s.values], s.color ?? palette[k % palette.length], 'y', { borderWidth: 1.5 })),
+      },
+      options: {
+        devicePixelRatio: 1,
+        animation: false,
+        responsive: false,
+        parsing: false,
+        normalized: true,
+        layout: { padding: { left: 4, right: 8, top: 2, bottom: 2 } },
+        scales: {
+          x: {
+            type: 'linear',
+            min: 0,
+            max: Math.max(1, n - 1),
+            grid: { color: theme.grid },
+            afterBuildTicks: (scale: Cfg) => {
+              const step = tickStep(n, req.width);
+              scale.ticks = [];
+              for (let v = 0; v < n; v += step) scale.ticks.push({ value: v });
+            },
+            ticks: {
+              color: theme.text,
+              maxRotation: 0,
+              autoSkip: false,
+              font: { size: 10 },
+              callback: (v: number) => (Number.isInteger(v) && req.times[v] !== undefined ? formatCandleTime(req.times[v]).slice(0, 10) : ''),
+            },
+          },
+          y: { type: 'linear', position: 'right', grid: { color: theme.grid }, ticks: { color: theme.text, font: { size: 10 }, maxTicksLimit: 8 } },
+        },
+        plugins: {
+          legend: { display: true, position: 'top', align: 'end', labels: { color: theme.text, boxWidth: 10, boxHeight: 2, font: { size: 10 } } },
+          title: { display: true, text: req.title, align: 'start', color: theme.text, font: { size: 12, weight: 'bold' } },
+          tooltip: { enabled: false },
+        },
+      },
+    };
+    const key = `${req.width}x${req.height}`;
+    let canvas = this.canvases.get(key);
+    if (!canvas) {
+      canvas = canvasFor(req.width, req.height);
+      this.canvases.set(key, canvas);
+    }
+    const rgba = bgraToRgbaInPlace(canvas.drawRaw(config, { ...EMPTY_STATE, theme }));
+    const png = await sharp(rgba, { raw: { width: req.width, height: req.height, channels: 4 } })
+      .removeAlpha()
+      .png({ compressionLevel: this.compressionLevel, adaptiveFiltering: false })
+      .toBuffer();
+    return { png, width: req.width, height: req.height, renderer: this.name };
   }
 
   async render(req: ChartRequest): Promise<RenderedChart> {

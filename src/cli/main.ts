@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ChartJsRenderer } from '../../renderers/chartjs.js';
 import { buildServices, startServer } from '../composition.js';
+import { runBacktestCommand } from './backtest.js';
 import { runScore } from './score.js';
 import { UsageError } from './usage-error.js';
 import { loadConfig } from '../config.js';
@@ -28,6 +29,11 @@ Commands:
         [--budget-usd X] [--analyzer local|openai] [--model M] [--endpoint URL [--api-key K]]
         [--resume | --overwrite]
                                       score every chart/OHLCV input of a folder (see README)
+  backtest --csv FILE [--window 150] [--horizon 5] [--step 5] [--from DATE] [--to DATE]
+           [--analyzer local|openai] [--model M] [--cost-bps 10] [--seed 7] [--out DIR]
+           [--symbol S] [--timeframe 1d]
+                                      walk-forward replay: decisions.csv, metrics.json,
+                                      equity.png and report.html in DIR (default ./backtest)
   help                                show this text
 
 Exit codes: 0 success, 1 bad input or failure, 2 (score) some inputs failed, 64 usage error.`;
@@ -90,6 +96,13 @@ async function main(argv: string[]): Promise<number> {
       'api-key': { type: 'string' },
       resume: { type: 'boolean' },
       overwrite: { type: 'boolean' },
+      window: { type: 'string' },
+      horizon: { type: 'string' },
+      step: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      'cost-bps': { type: 'string' },
+      seed: { type: 'string' },
     },
     allowPositionals: true,
   });
@@ -126,6 +139,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'score':
       return runScore(positionals, values);
+    case 'backtest':
+      return runBacktestCommand(values);
     case 'analyze': {
       if (!values.csv && !values.image) throw new UsageError('analyze needs --csv FILE, --image FILE, or both');
       const body: Record<string, unknown> = {

@@ -96,3 +96,11 @@ export function indicatorValuesAt(series: IndicatorSeries, index: number): Indic
   for (const name of INDICATOR_NAMES) out[name] = series[name][index] ?? null;
   return out;
 }
+
+/** The series cut to their first `bars` values (no-op when they are that long already). */
+export function indicatorsUpTo(series: IndicatorSeries, bars: number): IndicatorSeries {
+  if (series.rsi14.length === bars) return series;
+  const out = {} as IndicatorSeries;
+  for (const name of INDICATOR_NAMES) out[name] = series[name].slice(0, bars);
+  return out;
+}

@@ -50,3 +50,18 @@ export interface ChartRenderer {
   render(request: ChartRequest): Promise<RenderedChart>;
   close(): Promise<void>;
 }
+
+/** A plain line chart over time (equity curves and the like). */
+export interface LineChartRequest {
+  title: string;
+  /** Epoch ms per point, increasing. */
+  times: readonly number[];
+  series: { label: string; values: readonly (number | null)[]; color?: string }[];
+  width: number;
+  height: number;
+  theme: 'light' | 'dark';
+}
+
+export interface LineChartRenderer {
+  renderLineChart(request: LineChartRequest): Promise<RenderedChart>;
+}

@@ -9,7 +9,8 @@ import { verificationFactsFor } from '../analysis/verification-facts.js';
 import { summarize, type VerificationFacts, verifyClaims } from '../analysis/verify.js';
 import { AppError } from '../errors.js';
 import { type Candle, formatCandleTime } from '../market/candles.js';
-import { computeMarketStreams, type MarketFacts } from '../market/facts.js';
+import { computeMarketStreams, type MarketFacts, type MarketStreams } from '../market/facts.js';
+import { indicatorsUpTo } from '../market/indicators.js';
 import type { AnalysisStore } from '../ports/analysis-store.js';
 import type { Analyzer, AnalyzerResult } from '../ports/analyzer.js';
 import type { ChartOptions, ChartRenderer } from '../ports/chart-renderer.js';
@@ -29,6 +30,11 @@ export interface AnalyzeCommand {
   chart: ChartOptions;
   /** The request as received (without image bytes), for the audit trail. */
   request: unknown;
+  /**
+   * Streams already computed over a longer series whose first bars are `candles` (a replay computes
+   * them once). They are causal, so reading them at the last bar of `candles` sees nothing later.
+   */
+  streams?: MarketStreams;
 }
 
 export interface AnalyzeDeps {
@@ -63,7 +69,7 @@ async function prepare(deps: AnalyzeDeps, cmd: AnalyzeCommand): Promise<Prepared
   let verify: VerificationFacts | null = null;
   let chartRange: Prepared['chartRange'] = null;
   const candles = cmd.candles;
-  const streams = candles ? computeMarketStreams(candles) : null;
+  const streams = candles ? (cmd.streams ?? computeMarketStreams(candles)) : null;
   if (candles && streams) {
     const t = candles.length - 1;
     // An uploaded chart is taken to show the OHLCV sent with it; a rendered one shows `last` bars.
@@ -78,7 +84,8 @@ async function prepare(deps: AnalyzeDeps, cmd: AnalyzeCommand): Promise<Prepared
   if (!candles || !streams || !facts) throw new AppError('invalid_request', 'Send OHLCV data (candles or csv), an image, or both');
   const chart = await deps.renderer.render({
     candles,
-    indicators: streams.indicators,
+    // Precomputed streams may run past the last bar: the chart must not draw any of that.
+    indicators: indicatorsUpTo(streams.indicators, candles.length),
     facts,
     symbol: cmd.symbol ?? undefined,
     timeframe: cmd.timeframe ?? undefined,
