@@ -1,7 +1,6 @@
 import { type Candle, formatCandleTime } from './candles.js';
-import type { IndicatorSeries } from './indicators.js';
 import { toTalibSeries } from './indicators.js';
-import { explainTalib, runTalib, talibFunctionsInGroup } from './talib.js';
+import { explainTalib, runTalibRaw, talibFunctionsInGroup } from './talib.js';
 
 export type Direction = 'bullish' | 'bearish' | 'neutral';
 export type PriorTrend = 'up' | 'down' | 'flat';
@@ -110,18 +109,21 @@ function fitsContext(role: CandlestickRole, direction: Direction, trend: PriorTr
  * Run every TA-Lib candlestick function and list each hit with its span, direction and the trend it
  * appears in (TA-Lib itself ignores trend context). Hits are ordered by end bar, then code.
  */
-export function detectCandlestickPatterns(candles: readonly Candle[], _indicators?: IndicatorSeries): CandlestickHit[] {
+export function detectCandlestickPatterns(candles: readonly Candle[]): CandlestickHit[] {
   const series = toTalibSeries(candles);
   const hits: CandlestickHit[] = [];
   for (const code of candlestickCodes()) {
-    const out = runTalib(code, series).outInteger;
+    // The raw output (values from begIndex on) is scanned directly: aligning 61 series is waste.
+    const raw = runTalibRaw(code, series);
+    const out = raw.result.outInteger ?? [];
     const span = SPAN[code] ?? 1;
     const role = candlestickRole(code);
     let lastPatternStart = -1;
     let lastPatternEnd = -Infinity;
-    for (let i = 0; i < out.length; i++) {
-      const v = out[i];
+    for (let k = 0; k < raw.nbElement; k++) {
+      const v = out[k];
       if (!v) continue;
+      const i = raw.begIndex + k;
       let start = Math.max(0, i - span + 1);
       // Hikkake +-200 is the confirmation bar of an earlier +-100 setup: span from the setup.
       if (Math.abs(v) === 200 && i - lastPatternEnd <= 3) start = lastPatternStart;

@@ -53,12 +53,52 @@ export function explainTalib(name: string): TalibExplain {
   return info;
 }
 
-/** Names of every TA-Lib function in a group, e.g. "Pattern Recognition". */
+const groupCache = new Map<string, string[]>();
+
+/** Names of every TA-Lib function in a group, e.g. "Pattern Recognition" (cached: the binding rebuilds its list per access). */
 export function talibFunctionsInGroup(group: string): string[] {
-  return talib.functions.filter((f) => f.group === group).map((f) => f.name);
+  let names = groupCache.get(group);
+  if (!names) {
+    names = talib.functions.filter((f) => f.group === group).map((f) => f.name);
+    groupCache.set(group, names);
+  }
+  return names;
 }
 
 export const TALIB_VERSION = talib.version;
+
+/** TA-Lib's raw answer: `nbElement` values starting at bar `begIndex`, per output name. */
+export function runTalibRaw(
+  name: string,
+  series: TalibSeries,
+  options: Readonly<Record<string, number>> = {},
+): { begIndex: number; nbElement: number; result: Record<string, number[]> } {
+  const info = explainTalib(name);
+  const n = series.close.length;
+  const params: Record<string, unknown> = { name, startIdx: 0, endIdx: n - 1 };
+  for (const input of info.inputs) {
+    if (input.type === 'price') {
+      for (const key of Object.values(input.flags ?? {})) {
+        const values = series[key as keyof TalibSeries];
+        if (!values) throw new Error(`${name} needs the ${key} series`);
+        params[key] = values;
+      }
+    } else {
+      params[input.name] = series.real ?? series.close;
+    }
+  }
+  for (const key of Object.keys(options)) {
+    if (!info.optInputs.some((o) => o.name === key)) throw new Error(`${name} has no option ${key}`);
+  }
+  for (const opt of info.optInputs) {
+    const value = options[opt.name] ?? opt.defaultValue;
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${name}: no value for ${opt.name}`);
+    params[opt.name] = value;
+  }
+  const out = talib.execute(params);
+  if (out.error) throw new Error(`TA-Lib ${name}: ${out.error}`);
+  return out;
+}
 
 /**
  * Run one TA-Lib function over the whole series and return each output aligned to the input
@@ -75,29 +115,7 @@ export function runTalib(
 ): Record<string, (number | null)[]> {
   const info = explainTalib(name);
   const n = series.close.length;
-  const params: Record<string, unknown> = { name, startIdx: 0, endIdx: n - 1 };
-  for (const input of info.inputs) {
-    if (input.type === 'price') {
-      for (const key of Object.values(input.flags ?? {})) {
-        const values = series[key as keyof TalibSeries];
-        if (!values) throw new Error(`${name} needs the ${key} series`);
-        params[key] = values;
-      }
-    } else {
-      params[input.name] = series.real ?? series.close;
-    }
-  }
-  const known = new Set(info.optInputs.map((o) => o.name));
-  for (const key of Object.keys(options)) {
-    if (!known.has(key)) throw new Error(`${name} has no option ${key}`);
-  }
-  for (const opt of info.optInputs) {
-    const value = options[opt.name] ?? opt.defaultValue;
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${name}: no value for ${opt.name}`);
-    params[opt.name] = value;
-  }
-  const out = talib.execute(params);
-  if (out.error) throw new Error(`TA-Lib ${name}: ${out.error}`);
+  const out = runTalibRaw(name, series, options);
   const aligned: Record<string, (number | null)[]> = {};
   for (const output of info.outputs) {
     const values = out.result[output.name] ?? [];
