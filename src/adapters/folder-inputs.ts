@@ -5,6 +5,8 @@ import { basename, dirname, extname, join, relative, sep } from 'node:path';
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp'];
 export const DATA_EXTENSIONS = ['.csv', '.json'];
 const NEWS_SUFFIX = '.news.json';
+/** Results files from earlier runs (any format) are never inputs. */
+export const RESULTS_PREFIX = 'chartlens-results';
 
 /** One thing to score: an image, an OHLCV file, or both (same base name), plus optional news. */
 export interface FolderInput {
@@ -53,12 +55,14 @@ export async function discoverInputs(dir: string, options: { recursive: boolean;
   const skippedLinks: string[] = [];
   const seenDirs = new Set<string>([root]);
 
-  async function walk(current: string): Promise<void> {
+  // `currentReal` is the resolved path of `current`, so every `real` below is comparable with
+  // `root`, `seenDirs` and `excluded` even when `dir` is relative or reached through a symlink.
+  async function walk(current: string, currentReal: string): Promise<void> {
     const entries = (await readdir(current, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
       const path = join(current, entry.name);
-      let real = path;
+      let real = join(currentReal, entry.name);
       if (entry.isSymbolicLink()) {
         real = await realpath(path).catch(() => '');
         if (!real || !inside(root, real)) {
@@ -71,14 +75,14 @@ export async function discoverInputs(dir: string, options: { recursive: boolean;
         // A link back into a folder already walked would loop forever.
         if (options.recursive && !seenDirs.has(real)) {
           seenDirs.add(real);
-          await walk(path);
+          await walk(path, real);
         }
-      } else if (info.isFile() && !excluded.has(real)) {
+      } else if (info.isFile() && !excluded.has(real) && !entry.name.startsWith(RESULTS_PREFIX)) {
         files.push(relative(dir, path));
       }
     }
   }
-  await walk(dir);
+  await walk(dir, root);
 
   const groups = new Map<string, FolderInput>();
   const problems: FolderInput[] = [];

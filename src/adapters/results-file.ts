@@ -61,6 +61,20 @@ function toCsvRow(line: ResultLine): string {
 }
 
 /**
+ * Bytes up to the end of the last complete CSV row: the last newline outside a quoted field (a
+ * quoted field may hold newlines, so a row cut off inside one must not count as finished).
+ */
+function csvCompleteBytes(bytes: Buffer): number {
+  let inQuotes = false;
+  let end = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] === 0x22) inQuotes = !inQuotes;
+    else if (bytes[i] === 0x0a && !inQuotes) end = i + 1;
+  }
+  return end;
+}
+
+/**
  * The results file: one line per input, appended with a synchronous write the moment the input is
  * done, so a crash (even kill -9) loses nothing finished. On resume, a half-written last line
  * (the crash hit mid-write) is cut off, and the (file, sha256) pairs already present are skipped.
@@ -70,6 +84,8 @@ export class ResultsFile {
     private readonly fd: number,
     private readonly format: ResultsFormat,
     readonly done: Set<string>,
+    /** Keys whose line (kept from an earlier run) is a failure: a resumed run still reports them. */
+    readonly failedBefore: Set<string> = new Set(),
   ) {}
 
   static key(file: string, sha256: string): string {
@@ -82,10 +98,11 @@ export class ResultsFile {
       throw new Error(`${path} already exists: pass --resume to continue it, or --overwrite to start again`);
     }
     const done = new Set<string>();
+    const failedBefore = new Set<string>();
     let keepBytes = 0;
     if (exists && mode === 'resume') {
       const bytes = readFileSync(path);
-      keepBytes = bytes.lastIndexOf(0x0a) + 1;
+      keepBytes = format === 'csv' ? csvCompleteBytes(bytes) : bytes.lastIndexOf(0x0a) + 1;
       const complete = bytes.subarray(0, keepBytes).toString('utf8');
       if (format === 'jsonl') {
         for (const row of complete.split('\n')) {
@@ -93,18 +110,22 @@ export class ResultsFile {
           try {
             const parsed = JSON.parse(row) as ResultLine;
             done.add(ResultsFile.key(parsed.file, parsed.sha256));
+            if (!parsed.ok) failedBefore.add(ResultsFile.key(parsed.file, parsed.sha256));
           } catch {
             // A line that does not parse was never finished; its input is scored again.
           }
         }
       } else {
-        for (const rec of parseCsvRecords(complete).slice(1)) done.add(ResultsFile.key(rec.fields[0], rec.fields[1]));
+        for (const rec of parseCsvRecords(complete).slice(1)) {
+          done.add(ResultsFile.key(rec.fields[0], rec.fields[1]));
+          if (rec.fields[2] !== 'true') failedBefore.add(ResultsFile.key(rec.fields[0], rec.fields[1]));
+        }
       }
       truncateSync(path, keepBytes);
     }
     // Append mode: every write lands at the end, in one write call per line.
     const fd = openSync(path, mode === 'resume' ? 'a' : 'w');
-    const file = new ResultsFile(fd, format, done);
+    const file = new ResultsFile(fd, format, done, failedBefore);
     if (format === 'csv' && keepBytes === 0) file.write(`${CSV_COLUMNS.join(',')}\n`);
     return file;
   }

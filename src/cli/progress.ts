@@ -33,7 +33,8 @@ export function progressReporter(stream: NodeJS.WriteStream, intervalMs = 5000):
       stream.write(tty ? `\r${progressText(p)}\x1b[K` : `${new Date().toISOString()} ${progressText(p)}\n`);
     },
     finish() {
-      if (latest && tty) stream.write(`\r${progressText(latest)}\x1b[K\n`);
+      if (!latest) return;
+      stream.write(tty ? `\r${progressText(latest)}\x1b[K\n` : `${new Date().toISOString()} ${progressText(latest)}\n`);
     },
   };
 }

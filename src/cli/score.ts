@@ -73,11 +73,14 @@ export async function runScore(positionals: string[], values: Values): Promise<n
     progress.finish();
     const summary = summarizeResults(run.lines);
     const notes: string[] = [`results: ${out}`];
-    if (run.resumed) notes.push(`resumed: ${run.resumed} input(s) already had a line and were skipped`);
+    if (run.resumed) {
+      notes.push(`resumed: ${run.resumed} input(s) already had a line and were skipped${run.resumedFailed ? ` (${run.resumedFailed} of them failed earlier)` : ''}`);
+    }
     if (run.skippedLinks.length) notes.push(`not followed (symlinks leaving the folder): ${run.skippedLinks.join(', ')}`);
     if (run.budgetReached) notes.push(`budget of $${budgetUsd} reached: stopped cleanly with ${run.notStarted} input(s) not started; rerun with --resume and a larger budget to finish`);
     process.stdout.write(`${formatSummary(summary)}\n${notes.join('\n')}\n`);
-    return summary.failed > 0 ? 2 : 0;
+    // The exit code speaks for the whole results file: failures kept from an earlier run count too.
+    return summary.failed > 0 || run.resumedFailed > 0 ? 2 : 0;
   } finally {
     results.close();
     await close();

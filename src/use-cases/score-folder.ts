@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type FolderInput, discoverInputs, readInput } from '../adapters/folder-inputs.js';
 import { type ResultLine, ResultsFile } from '../adapters/results-file.js';
 import type { Analysis } from '../analysis/analysis.js';
@@ -42,11 +43,16 @@ export interface ScoreRun {
   lines: ResultLine[];
   /** Inputs skipped because the results file already had them (resume). */
   resumed: number;
+  /** Of those, how many have an error line from the earlier run. */
+  resumedFailed: number;
   /** Inputs left unscored because the budget was reached. */
   notStarted: number;
   budgetReached: boolean;
   skippedLinks: string[];
 }
+
+/** The sha256 recorded for an input whose files could not be read (the hash of no bytes). */
+const UNREAD_SHA256 = createHash('sha256').digest('hex');
 
 function parseJsonFile(bytes: Buffer, what: 'news' | 'candles'): unknown {
   try {
@@ -84,6 +90,7 @@ export async function scoreFolder(target: ScoreTarget, o: ScoreOptions): Promise
   const { inputs, skippedLinks } = await discoverInputs(o.dir, { recursive: o.recursive, exclude: o.exclude });
   const lines: ResultLine[] = [];
   let resumed = 0;
+  let resumedFailed = 0;
   let cost = 0;
   let failed = 0;
   let budgetReached = false;
@@ -100,14 +107,17 @@ export async function scoreFolder(target: ScoreTarget, o: ScoreOptions): Promise
         continue;
       }
       const input = inputs[next++];
-      const bytes = await readInput(o.dir, input);
+      // An unreadable input (gone, no permission...) gets an error line like any bad input.
+      const bytes = await readInput(o.dir, input).catch((err: unknown) => ({ sha256: UNREAD_SHA256, unreadable: err as Error }));
       if (o.results.done.has(ResultsFile.key(input.file, bytes.sha256))) {
         resumed++;
+        if (o.results.failedBefore.has(ResultsFile.key(input.file, bytes.sha256))) resumedFailed++;
         report();
         continue;
       }
       let line: ResultLine;
       try {
+        if ('unreadable' in bytes) throw Object.assign(new Error(bytes.unreadable.message), { code: 'unreadable_file' });
         const analysis = await target.analyze(load(input, bytes));
         line = { file: input.file, sha256: bytes.sha256, ok: true, analysis };
         cost += analysis.provider.costUsd ?? 0;
@@ -123,5 +133,5 @@ export async function scoreFolder(target: ScoreTarget, o: ScoreOptions): Promise
   };
   report();
   await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, worker));
-  return { lines, resumed, notStarted, budgetReached, skippedLinks };
+  return { lines, resumed, resumedFailed, notStarted, budgetReached, skippedLinks };
 }
