@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { ChartJsRenderer } from '../../renderers/chartjs.js';
 import { buildServices, startServer } from '../composition.js';
 import { runBacktestCommand } from './backtest.js';
+import { runSlackBot } from './slack.js';
 import { runScore } from './score.js';
 import { UsageError } from './usage-error.js';
 import { loadConfig } from '../config.js';
@@ -34,6 +35,8 @@ Commands:
            [--symbol S] [--timeframe 1d]
                                       walk-forward replay: decisions.csv, metrics.json,
                                       equity.png and report.html in DIR (default ./backtest)
+  slack                               start the Slack bot (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET or
+                                      SLACK_APP_TOKEN, CHARTLENS_URL...; see README)
   help                                show this text
 
 Exit codes: 0 success, 1 bad input or failure, 2 (score) some inputs failed, 64 usage error.`;
@@ -141,6 +144,9 @@ async function main(argv: string[]): Promise<number> {
       return runScore(positionals, values);
     case 'backtest':
       return runBacktestCommand(values);
+    case 'slack':
+      await runSlackBot();
+      return -1;
     case 'analyze': {
       if (!values.csv && !values.image) throw new UsageError('analyze needs --csv FILE, --image FILE, or both');
       const body: Record<string, unknown> = {
