@@ -403,19 +403,30 @@ export class ChartJsRenderer implements ChartRenderer, LineChartRenderer {
     this.compressionLevel = options.compressionLevel ?? 3;
   }
 
-  /** Draw to raw RGBA pixels (synchronous: Chart.js and Cairo run on this thread). */
-  drawRgba(req: ChartRequest): Buffer {
-    const { width, height } = req.options;
+  private canvasOf(width: number, height: number): ReusableChartCanvas {
     const key = `${width}x${height}`;
     let canvas = this.canvases.get(key);
     if (!canvas) {
       canvas = canvasFor(width, height);
       this.canvases.set(key, canvas);
     }
+    return canvas;
+  }
+
+  /** PNG from opaque RGBA: the alpha channel carries nothing, and dropping it shrinks the file. */
+  private encode(rgba: Buffer, width: number, height: number): Promise<Buffer> {
+    return sharp(rgba, { raw: { width, height, channels: 4 } })
+      .removeAlpha()
+      .png({ compressionLevel: this.compressionLevel, adaptiveFiltering: false })
+      .toBuffer();
+  }
+
+  /** Draw to raw RGBA pixels (synchronous: Chart.js and Cairo run on this thread). */
+  drawRgba(req: ChartRequest): Buffer {
+    const { width, height } = req.options;
     const theme = THEMES[req.options.theme];
     const { config, state } = buildConfig(chartWindow(req), req, theme);
-    const raw = canvas.drawRaw(config, state);
-    return bgraToRgbaInPlace(raw);
+    return bgraToRgbaInPlace(this.canvasOf(width, height).drawRaw(config, state));
   }
 
   /** A line chart (equity curves): same canvas reuse, same encoder, same determinism. */
@@ -462,29 +473,13 @@ export class ChartJsRenderer implements ChartRenderer, LineChartRenderer {
         },
       },
     };
-    const key = `${req.width}x${req.height}`;
-    let canvas = this.canvases.get(key);
-    if (!canvas) {
-      canvas = canvasFor(req.width, req.height);
-      this.canvases.set(key, canvas);
-    }
-    const rgba = bgraToRgbaInPlace(canvas.drawRaw(config, { ...EMPTY_STATE, theme }));
-    const png = await sharp(rgba, { raw: { width: req.width, height: req.height, channels: 4 } })
-      .removeAlpha()
-      .png({ compressionLevel: this.compressionLevel, adaptiveFiltering: false })
-      .toBuffer();
-    return { png, width: req.width, height: req.height, renderer: this.name };
+    const rgba = bgraToRgbaInPlace(this.canvasOf(req.width, req.height).drawRaw(config, { ...EMPTY_STATE, theme }));
+    return { png: await this.encode(rgba, req.width, req.height), width: req.width, height: req.height, renderer: this.name };
   }
 
   async render(req: ChartRequest): Promise<RenderedChart> {
     const { width, height } = req.options;
-    const rgba = this.drawRgba(req);
-    // The background is opaque, so the alpha channel carries nothing; dropping it shrinks the PNG.
-    const png = await sharp(rgba, { raw: { width, height, channels: 4 } })
-      .removeAlpha()
-      .png({ compressionLevel: this.compressionLevel, adaptiveFiltering: false })
-      .toBuffer();
-    return { png, width, height, renderer: this.name };
+    return { png: await this.encode(this.drawRgba(req), width, height), width, height, renderer: this.name };
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { OpenAIAnalyzerOptions } from './adapters/openai-analyzer.js';
 import { DEFAULT_PRICES, type ModelPrice } from './analysis/pricing.js';
 
 const priceSchema = z.object({ input: z.number().min(0), cachedInput: z.number().min(0), output: z.number().min(0) }).strict();
@@ -33,17 +34,8 @@ const envSchema = z.object({
   CHARTLENS_API_KEYS: optionalText,
 });
 
-export interface OpenAIConfig {
-  baseURL?: string;
-  apiKey: string;
-  model: string;
-  imageDetail: 'low' | 'high' | 'auto';
-  timeoutMs: number;
-  maxRetries: number;
-  maxOutputTokens: number;
-  budgetUsd: number | null;
-  prices: Record<string, ModelPrice>;
-}
+/** The openai analyzer's settings, exactly as the adapter takes them. */
+export type OpenAIConfig = OpenAIAnalyzerOptions;
 
 export interface Config {
   port: number;

@@ -74,8 +74,8 @@ export function applyPolicy(
   const contradicted = supporting.filter((c) => c.status === 'contradicted');
   const notFound = supporting.filter((c) => c.status === 'not_found');
 
-  if (contradicted.length > 0 && action !== 'hold') {
-    const reason = `the decision rests on contradicted claim(s): ${contradicted.map((c) => c.claim).join('; ')}`;
+  /** Stand down: HOLD, no exposure, half the confidence, all for one stated reason. */
+  const moveToHold = (reason: string): void => {
     change('action', action, 'hold', reason);
     change('exposure', exposure, 0, reason);
     action = 'hold';
@@ -83,17 +83,13 @@ export function applyPolicy(
     const halved = r4(confidence * 0.5);
     change('confidence', confidence, halved, reason);
     confidence = halved;
+  };
+  if (contradicted.length > 0 && action !== 'hold') {
+    moveToHold(`the decision rests on contradicted claim(s): ${contradicted.map((c) => c.claim).join('; ')}`);
   }
   const confirmed = supporting.filter((c) => c.status === 'confirmed');
   if (notFound.length > 0 && confirmed.length === 0 && action !== 'hold') {
-    const reason = `nothing the decision rests on was found in the data: ${notFound.map((c) => c.claim).join('; ')}`;
-    change('action', action, 'hold', reason);
-    change('exposure', exposure, 0, reason);
-    action = 'hold';
-    exposure = 0;
-    const halved = r4(confidence * 0.5);
-    change('confidence', confidence, halved, reason);
-    confidence = halved;
+    moveToHold(`nothing the decision rests on was found in the data: ${notFound.map((c) => c.claim).join('; ')}`);
   } else if (notFound.length > 0) {
     const factor = Math.max(MAX_NOT_FOUND_CUT, NOT_FOUND_CUT ** notFound.length);
     const cut = r4(confidence * factor);
