@@ -7,7 +7,7 @@
  *
  *   node --import tsx bench/batch.ts [--inputs=1000] [--concurrency=1,32] [--latency=200]
  *                                    [--warmup=8] [--server=inproc|child] [--store=memory|disk]
- *                                    [--stages] [--profile=FILE.cpuprofile]
+ *                                    [--workers=N] [--stages] [--profile=FILE.cpuprofile]
  *
  * --server=child runs the fake server in a separate Node process, so its CPU (reading each ~60 KB
  * JSON request with a base64 PNG) is not charged to chartlens; the default runs it in this process.
@@ -20,7 +20,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +34,7 @@ import type { AnalysisStore } from '../src/ports/analysis-store.js';
 import type { Analyzer } from '../src/ports/analyzer.js';
 import type { ChartRenderer } from '../src/ports/chart-renderer.js';
 import type { AnalyzeDeps } from '../src/use-cases/analyze-chart.js';
+import { PreparePool } from '../src/adapters/prepare-pool.js';
 import { type ScoreRun, type ScoreTarget, scoreFolder } from '../src/use-cases/score-folder.js';
 import { inProcessTarget } from '../src/use-cases/score-targets.js';
 import { type FakeOpenAI, startFakeOpenAI } from '../tests/fakes/fake-openai.js';
@@ -93,6 +94,9 @@ const concurrencies = (option('concurrency') ?? '1,32').split(',').map((s) => {
 const serverMode = choice('server', ['inproc', 'child'] as const, 'inproc');
 const storeMode = choice('store', ['memory', 'disk'] as const, 'memory');
 const withStages = process.argv.includes('--stages');
+/** Worker threads for facts and rendering (what `chartlens score` uses by default); 0 = main thread. */
+const workers = intOption('workers', availableParallelism(), 0);
+const pool = workers > 0 ? new PreparePool(workers) : undefined;
 const profileFile = option('profile');
 const profiledConcurrency = Math.max(...concurrencies);
 
@@ -325,6 +329,7 @@ async function scoreOnce(dir: string, concurrency: number, label: string): Promi
     defaultAnalyzer: 'openai',
     deadlineMs: 60_000,
     imageLimits: { maxBytes: 10 * 1024 * 1024, maxInputPixels: 40_000_000 },
+    preparer: pool,
   });
   const inner = inProcessTarget(deps, { analyzer: 'openai', model: MODEL });
   const target: ScoreTarget = withStages ? { analyze: (input) => timed('target.analyze', () => inner.analyze(input)) } : inner;
@@ -406,7 +411,7 @@ function check(r: RunResult, n: number): string[] {
 console.log(
   `chartlens batch bench: ${inputs} OHLCV inputs (distinct ${BARS}-bar slices of samples/sp500.csv), ` +
     `openai analyzer (${MODEL}) against the fake server with ${latencyMs} ms latency (${serverMode === 'inproc' ? 'in this process' : 'child process'}), ` +
-    `PGlite ${storeMode === 'memory' ? ':memory:' : 'in a temp dir'}; node ${process.version}, ${cpus().length} CPUs`,
+    `PGlite ${storeMode === 'memory' ? ':memory:' : 'in a temp dir'}, ${workers ? `${workers} prepare worker thread(s)` : 'facts and charts on the main thread'}; node ${process.version}, ${cpus().length} CPUs`,
 );
 const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 console.log(`load average at start: ${load()} (other processes on a shared machine slow every line below)`);
@@ -489,4 +494,5 @@ if (c1 && cMax && cMax !== c1) {
       `(${(cMax.mainMs / inputs).toFixed(1)} ms/input): ${cMax.elu >= 0.8 ? 'the run is bound by the one JS thread, not by waiting on the model' : 'the main thread had slack: look for waiting (locks, queues, connection limits)'}.`,
   );
 }
+await pool?.close();
 process.exit(0);

@@ -28,7 +28,7 @@ Commands:
                                       (stored in CHARTLENS_DATA_DIR or DATABASE_URL, like the server)
   score DIR [--out FILE] [--format jsonl|csv] [--recursive] [--concurrency N] [--rate RPM]
         [--budget-usd X] [--analyzer local|openai] [--model M] [--endpoint URL [--api-key K]]
-        [--resume | --overwrite]
+        [--resume | --overwrite] [--workers N]
                                       score every chart/OHLCV input of a folder (see README)
   backtest --csv FILE [--window 150] [--horizon 5] [--step 5] [--from DATE] [--to DATE]
            [--analyzer local|openai] [--model M] [--cost-bps 10] [--seed 7] [--out DIR]
@@ -99,6 +99,7 @@ async function main(argv: string[]): Promise<number> {
       'api-key': { type: 'string' },
       resume: { type: 'boolean' },
       overwrite: { type: 'boolean' },
+      workers: { type: 'string' },
       window: { type: 'string' },
       horizon: { type: 'string' },
       step: { type: 'string' },

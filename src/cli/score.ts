@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
+import { PreparePool } from '../adapters/prepare-pool.js';
 import { type ResultsFormat, ResultsFile } from '../adapters/results-file.js';
 import { formatSummary, summarizeResults } from '../analysis/score-summary.js';
 import { buildServices } from '../composition.js';
@@ -62,9 +64,15 @@ export async function runScore(positionals: string[], values: Values): Promise<n
   } else {
     const services = await buildServices(loadConfig());
     const deps = services.analyze;
-    const analyzeDeps = { ...deps, openai: deps.openai ? limited(deps.openai, limiter) : null };
+    // Facts and charts run on worker threads, so concurrent inputs are not queued behind one thread.
+    const workers = positive(str(values.workers), 'workers', true) ?? availableParallelism();
+    const pool = new PreparePool(workers);
+    const analyzeDeps = { ...deps, openai: deps.openai ? limited(deps.openai, limiter) : null, preparer: pool };
     target = inProcessTarget(analyzeDeps, { analyzer: analyzer ?? null, model: str(values.model) ?? null });
-    close = () => services.close();
+    close = async () => {
+      await pool.close();
+      await services.close();
+    };
   }
 
   const progress = progressReporter(process.stderr);

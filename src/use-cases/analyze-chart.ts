@@ -5,15 +5,14 @@ import { normalizeChartImage } from '../adapters/sharp-images.js';
 import { type Analysis, DISCLAIMER, type ProviderInfo } from '../analysis/analysis.js';
 import type { NewsItem } from '../analysis/news.js';
 import { applyPolicy, normalizeOutput } from '../analysis/policy.js';
-import { verificationFactsFor } from '../analysis/verification-facts.js';
 import { summarize, type VerificationFacts, verifyClaims } from '../analysis/verify.js';
 import { AppError } from '../errors.js';
-import { type Candle, formatCandleTime } from '../market/candles.js';
-import { computeMarketStreams, type MarketFacts, type MarketStreams } from '../market/facts.js';
-import { indicatorsUpTo } from '../market/indicators.js';
+import type { Candle } from '../market/candles.js';
+import type { MarketFacts, MarketStreams } from '../market/facts.js';
 import type { AnalysisStore } from '../ports/analysis-store.js';
 import type { Analyzer, AnalyzerResult } from '../ports/analyzer.js';
 import type { ChartOptions, ChartRenderer } from '../ports/chart-renderer.js';
+import { type ChartPreparer, chartFacts, prepareChart } from './prepare-chart.js';
 
 export type AnalyzerChoice = 'local' | 'openai';
 
@@ -46,6 +45,8 @@ export interface AnalyzeDeps {
   defaultAnalyzer: AnalyzerChoice;
   deadlineMs: number;
   imageLimits: { maxBytes: number; maxInputPixels: number };
+  /** Facts and chart rendering off the main thread (a worker pool); default: in this thread. */
+  preparer?: ChartPreparer;
   now?: () => number;
   newId?: () => string;
 }
@@ -65,33 +66,26 @@ const sha256 = (data: string | Buffer): string => createHash('sha256').update(da
 
 /** Facts from the candles, and the image the model will see (the upload, or a rendered chart). */
 async function prepare(deps: AnalyzeDeps, cmd: AnalyzeCommand): Promise<Prepared> {
-  let facts: MarketFacts | null = null;
-  let verify: VerificationFacts | null = null;
-  let chartRange: Prepared['chartRange'] = null;
   const candles = cmd.candles;
-  const streams = candles ? (cmd.streams ?? computeMarketStreams(candles)) : null;
-  if (candles && streams) {
-    const t = candles.length - 1;
-    // An uploaded chart is taken to show the OHLCV sent with it; a rendered one shows `last` bars.
-    const from = cmd.image ? 0 : Math.max(0, candles.length - (cmd.chart.last ?? candles.length));
-    ({ facts, verify } = verificationFactsFor(streams, t, from));
-    chartRange = { start: formatCandleTime(candles[from].time), end: formatCandleTime(candles[t].time), bars: t - from + 1 };
-  }
   if (cmd.image) {
+    // An uploaded chart is taken to show all the OHLCV sent with it.
+    const market = candles ? chartFacts({ candles, chart: cmd.chart, symbol: cmd.symbol, timeframe: cmd.timeframe, from: 0 }) : null;
     const img = await normalizeChartImage(cmd.image, deps.imageLimits);
-    return { png: img.png, width: img.width, height: img.height, sha256: img.sha256, renderer: 'upload', facts, verify, chartRange };
+    return {
+      png: img.png,
+      width: img.width,
+      height: img.height,
+      sha256: img.sha256,
+      renderer: 'upload',
+      facts: market?.facts ?? null,
+      verify: market?.verify ?? null,
+      chartRange: market?.chartRange ?? null,
+    };
   }
-  if (!candles || !streams || !facts) throw new AppError('invalid_request', 'Send OHLCV data (candles or csv), an image, or both');
-  const chart = await deps.renderer.render({
-    candles,
-    // Precomputed streams may run past the last bar: the chart must not draw any of that.
-    indicators: indicatorsUpTo(streams.indicators, candles.length),
-    facts,
-    symbol: cmd.symbol ?? undefined,
-    timeframe: cmd.timeframe ?? undefined,
-    options: cmd.chart,
-  });
-  return { png: chart.png, width: chart.width, height: chart.height, sha256: sha256(chart.png), renderer: chart.renderer, facts, verify, chartRange };
+  if (!candles) throw new AppError('invalid_request', 'Send OHLCV data (candles or csv), an image, or both');
+  const req = { candles, chart: cmd.chart, symbol: cmd.symbol, timeframe: cmd.timeframe, streams: cmd.streams };
+  // Precomputed streams live in this thread; only a fresh request can go to a worker pool.
+  return cmd.streams || !deps.preparer ? prepareChart(deps.renderer, req) : deps.preparer.prepare(req);
 }
 
 /**

@@ -1,0 +1,21 @@
+import { parentPort } from 'node:worker_threads';
+import { ChartJsRenderer } from '../../renderers/chartjs.js';
+import { type PrepareRequest, prepareChart } from '../use-cases/prepare-chart.js';
+
+/**
+ * Worker-thread side of the prepare pool: TA-Lib facts and the Chart.js render run here, so the
+ * main thread only waits. The candles stay with the caller (they are re-attached to the result).
+ */
+const renderer = new ChartJsRenderer();
+
+parentPort?.on('message', async (msg: { id: number; req: PrepareRequest }) => {
+  try {
+    const prepared = await prepareChart(renderer, msg.req);
+    const { candles: _candles, ...verify } = prepared.verify;
+    const png = new Uint8Array(prepared.png.buffer, prepared.png.byteOffset, prepared.png.byteLength).slice();
+    parentPort?.postMessage({ id: msg.id, ok: true, prepared: { ...prepared, png, verify } }, [png.buffer]);
+  } catch (err) {
+    const e = err as { code?: string; message?: string; details?: unknown };
+    parentPort?.postMessage({ id: msg.id, ok: false, error: { code: e?.code, message: e?.message ?? String(err), details: e?.details } });
+  }
+});
