@@ -103,16 +103,22 @@ export function createSlackBot(o: SlackBotOptions) {
   async function post(client: WebClient, channel: string, threadTs: string | undefined, analysis: Analysis): Promise<void> {
     const { text, blocks } = analysisBlocks(analysis);
     const msg = await client.chat.postMessage({ channel, text, blocks: blocks as never, ...(threadTs ? { thread_ts: threadTs } : {}) });
-    const png = await o.chartlens.chartPng(analysis.id);
-    const thread = threadTs ?? msg.ts;
-    await client.files.uploadV2({
-      channel_id: channel,
-      ...(thread ? { thread_ts: thread } : {}),
-      file: png,
-      filename: `chartlens-${analysis.symbol ?? 'chart'}-${analysis.id.slice(0, 8)}.png`,
-      title: `Chart analysed (${analysis.input.chart.width}x${analysis.input.chart.height})`,
-      // The SDK's argument type is a union keyed on how the destination is given; this is the channel_id form.
-    } as Parameters<WebClient['files']['uploadV2']>[0]);
+    // The answer is delivered: a failed chart upload (no files:write, chart gone) must not make the
+    // caller report a failure or post the answer a second time.
+    try {
+      const png = await o.chartlens.chartPng(analysis.id);
+      const thread = threadTs ?? msg.ts;
+      await client.files.uploadV2({
+        channel_id: channel,
+        ...(thread ? { thread_ts: thread } : {}),
+        file: png,
+        filename: `chartlens-${analysis.symbol ?? 'chart'}-${analysis.id.slice(0, 8)}.png`,
+        title: `Chart analysed (${analysis.input.chart.width}x${analysis.input.chart.height})`,
+        // The SDK's argument type is a union keyed on how the destination is given; this is the channel_id form.
+      } as Parameters<WebClient['files']['uploadV2']>[0]);
+    } catch (err) {
+      logger.warn(`chart upload for ${analysis.id} to ${channel} failed: ${(err as Error).message}`);
+    }
   }
 
   app.command('/chartlens', async ({ command, ack, respond, client }) => {
@@ -191,8 +197,10 @@ export function createSlackBot(o: SlackBotOptions) {
   });
   app.message(async ({ message, client }) => {
     const m = message as unknown as MessageLike;
-    // Direct messages only; in channels the bot answers when mentioned (app_mention).
-    if (m.channel_type === 'im') await analyseSharedImage(m, client);
+    // Direct messages only; in channels the bot answers when mentioned (app_mention). Only new
+    // messages: edits, deletions and other housekeeping subtypes (message_changed ...) are not requests.
+    const isNew = m.subtype === undefined || m.subtype === 'file_share' || m.subtype === 'thread_broadcast';
+    if (m.channel_type === 'im' && isNew) await analyseSharedImage(m, client);
   });
 
   app.error(async (err) => {
