@@ -24,6 +24,14 @@ export function analysisBlocks(a: Analysis): { text: string; blocks: unknown[] }
   const patterns = patternClaims.length
     ? patternClaims.map((c) => `• ${escape(c.claim)}: ${MARKS[c.status]}`).join('\n')
     : '_No patterns claimed._';
+  const others = a.verification.claims.filter((c) => c.kind === 'level' || c.kind === 'indicator');
+  const otherChecks = others.length
+    ? `\n_Levels and indicator values:_ ${(Object.keys(MARKS) as ClaimStatus[])
+        .map((status) => [status, others.filter((c) => c.status === status).length] as const)
+        .filter(([, n]) => n > 0)
+        .map(([status, n]) => `${n} ${MARKS[status]}`)
+        .join(', ')}`
+    : '';
   const levels = `Support: ${a.claims.levels.support.map(price).join(', ') || 'n/a'} · Resistance: ${a.claims.levels.resistance.map(price).join(', ') || 'n/a'}`;
   const trade = `Entry ${price(d.entry)} · Invalidation ${price(d.invalidation)} · Target ${price(d.target)}${d.riskReward === null ? '' : ` · R/R ${d.riskReward}`}`;
   const hr = a.verification.hallucinationRate;
@@ -41,7 +49,7 @@ export function analysisBlocks(a: Analysis): { text: string; blocks: unknown[] }
   const blocks = [
     { type: 'header', text: { type: 'plain_text', text: header.slice(0, 150) } },
     section(`*Regime* up ${pct(r.uptrend)} · down ${pct(r.downtrend)} · sideways ${pct(r.sideways)}\n*Experts* ${experts}`),
-    section(`*Patterns*\n${patterns}`),
+    section(`*Patterns*\n${patterns}${otherChecks}`),
     section(`*Levels* ${levels}\n*Trade* ${trade}\n${escape(d.rationale)}`),
     ...(a.verification.adjustments.length
       ? [section(`*Policy adjustments*\n${a.verification.adjustments.map((x) => `• ${escape(x.field)}: ${escape(x.reason)}`).join('\n')}`)]

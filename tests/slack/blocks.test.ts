@@ -59,7 +59,14 @@ describe('analysisBlocks', () => {
   test('when no pattern was claimed, then the patterns section says so', () => {
     const a = openaiExample();
     a.verification.claims = a.verification.claims.filter((c) => c.kind !== 'pattern');
-    assert.equal(patternsSection(a), '*Patterns*\n_No patterns claimed._');
+    assert.equal(patternsSection(a), '*Patterns*\n_No patterns claimed._\n_Levels and indicator values:_ 1 :white_check_mark: confirmed, 1 :x: contradicted');
+  });
+
+  test('when levels and indicator values were checked, then their marks are counted under the patterns', () => {
+    const a = openaiExample();
+    assert.match(patternsSection(a), /_Levels and indicator values:_ 1 :white_check_mark: confirmed, 1 :x: contradicted$/);
+    a.verification.claims = a.verification.claims.filter((c) => c.kind === 'pattern');
+    assert.doesNotMatch(patternsSection(a), /Levels and indicator values/);
   });
 
   test('when the local rules analysed sp500, then levels, trade, risks and a confirmed verification are shown', () => {
