@@ -1,7 +1,19 @@
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { AppError, type ErrorCode, ERROR_STATUS } from '../errors.js';
 import type { ChartPreparer, PreparedChart, PrepareRequest } from '../use-cases/prepare-chart.js';
+
+/**
+ * Pango/fontconfig must be first initialised on the main thread: when a worker thread is the first
+ * to draw text, tearing that worker down (or exiting the process) segfaults inside the native
+ * libraries (reproduced here with canvas 3.2 on Node 20). One line of text drawn here prevents it.
+ */
+function initTextOnThisThread(): void {
+  const { createCanvas } = createRequire(import.meta.url)('canvas') as typeof import('canvas');
+  const canvas = createCanvas(8, 8);
+  canvas.getContext('2d').fillText('.', 0, 8);
+}
 
 interface Job {
   id: number;
@@ -25,6 +37,7 @@ export class PreparePool implements ChartPreparer {
   private closed = false;
 
   constructor(size = Math.max(1, availableParallelism() - 1)) {
+    initTextOnThisThread();
     for (let i = 0; i < size; i++) this.spawn();
   }
 
@@ -88,8 +101,22 @@ export class PreparePool implements ChartPreparer {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     for (const job of this.queue.splice(0)) job.reject(new Error('the prepare pool closed'));
-    await Promise.all(this.all.map((w) => w.terminate()));
+    // Ask each worker to finish and exit by itself; only a worker that does not is terminated.
+    await Promise.all(
+      this.all.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            const timer = setTimeout(() => void w.terminate().then(() => resolve()), 5000);
+            w.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            w.postMessage({ close: true });
+          }),
+      ),
+    );
   }
 }

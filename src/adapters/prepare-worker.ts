@@ -8,7 +8,13 @@ import { type PrepareRequest, prepareChart } from '../use-cases/prepare-chart.js
  */
 const renderer = new ChartJsRenderer();
 
-parentPort?.on('message', async (msg: { id: number; req: PrepareRequest }) => {
+parentPort?.on('message', async (msg: { id: number; req: PrepareRequest } | { close: true }) => {
+  if ('close' in msg) {
+    // Leave on our own: terminating a thread that holds Cairo and TA-Lib state can crash the process.
+    await renderer.close();
+    parentPort?.close();
+    return;
+  }
   try {
     const prepared = await prepareChart(renderer, msg.req);
     const { candles: _candles, ...verify } = prepared.verify;
