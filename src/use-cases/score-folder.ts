@@ -101,11 +101,6 @@ export async function scoreFolder(target: ScoreTarget, o: ScoreOptions): Promise
 
   const worker = async (): Promise<void> => {
     while (next < inputs.length) {
-      if (budgetReached) {
-        notStarted++;
-        next++;
-        continue;
-      }
       const input = inputs[next++];
       // An unreadable input (gone, no permission...) gets an error line like any bad input.
       const bytes = await readInput(o.dir, input).catch((err: unknown) => ({ sha256: UNREAD_SHA256, unreadable: err as Error }));
@@ -113,6 +108,11 @@ export async function scoreFolder(target: ScoreTarget, o: ScoreOptions): Promise
         resumed++;
         if (o.results.failedBefore.has(ResultsFile.key(input.file, bytes.sha256))) resumedFailed++;
         report();
+        continue;
+      }
+      // Past the budget, inputs that still need a line are counted, not started.
+      if (budgetReached) {
+        notStarted++;
         continue;
       }
       let line: ResultLine;

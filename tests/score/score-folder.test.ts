@@ -260,6 +260,18 @@ describe('scoreFolder budget with the openai analyzer (fake server)', () => {
     assert.deepEqual(Object.values(linesPerFile(second.file)), Array(8).fill(1));
     assert.equal(Object.keys(linesPerFile(second.file)).length, 8);
   });
+
+  test('when a resumed run hits the budget again, then only inputs still without a line count as not started', async () => {
+    const f = await folder(manyCsvInputs(8, 70));
+    const target = inProcessTarget(app.deps, { analyzer: 'openai', model: null });
+    const out = join(f.root, 'budget-twice.jsonl');
+    const first = await score(f, target, { out, budgetUsd: perInput * 2.5 });
+    assert.equal(first.run.lines.length, 3);
+    const second = await score(f, target, { out, mode: 'resume', budgetUsd: perInput * 1.5 });
+    assert.equal(second.run.resumed, 3);
+    assert.equal(second.run.lines.length, 2);
+    assert.equal(second.run.notStarted, 3, '8 inputs - 3 kept - 2 new');
+  });
 });
 
 describe('rate limiter', () => {
