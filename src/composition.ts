@@ -4,6 +4,7 @@ import { ChartJsRenderer } from '../renderers/chartjs.js';
 import { LocalRulesAnalyzer } from './adapters/local-analyzer.js';
 import { OpenAIAnalyzer } from './adapters/openai-analyzer.js';
 import { openAnalysisStore } from './adapters/pg-store.js';
+import { PreparePool } from './adapters/prepare-pool.js';
 import type { Config } from './config.js';
 import { createApp } from './http/create-app.js';
 import type { AnalysisStore } from './ports/analysis-store.js';
@@ -24,6 +25,7 @@ export async function buildServices(config: Config): Promise<Services> {
   const log = config.log === 'silent' ? () => {} : (msg: string) => console.error(msg);
   const renderer = new ChartJsRenderer();
   const store = await openAnalysisStore({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir });
+  const pool = config.workers > 0 ? new PreparePool(config.workers) : undefined;
   const analyze: AnalyzeDeps = {
     renderer,
     local: new LocalRulesAnalyzer(),
@@ -32,6 +34,7 @@ export async function buildServices(config: Config): Promise<Services> {
     defaultAnalyzer: config.defaultAnalyzer,
     deadlineMs: config.deadlineMs,
     imageLimits: { maxBytes: config.maxImageBytes, maxInputPixels: config.maxImagePixels },
+    preparer: pool,
   };
   return {
     renderer,
@@ -39,6 +42,7 @@ export async function buildServices(config: Config): Promise<Services> {
     analyze,
     log,
     async close() {
+      await pool?.close();
       await renderer.close();
       await store.close();
     },

@@ -32,6 +32,7 @@ const envSchema = z.object({
   CHARTLENS_PRICES: optionalText,
   DATABASE_URL: optionalText,
   CHARTLENS_API_KEYS: optionalText,
+  CHARTLENS_WORKERS: z.coerce.number().int().min(0).max(64).default(0),
 });
 
 /** The openai analyzer's settings, exactly as the adapter takes them. */
@@ -51,6 +52,8 @@ export interface Config {
   deadlineMs: number;
   databaseUrl: string | null;
   apiKeys: string[];
+  /** Worker threads for facts and charts (0: on the main thread). */
+  workers: number;
 }
 
 function parsePrices(text: string | undefined): Record<string, ModelPrice> {
@@ -103,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : null,
     deadlineMs: e.CHARTLENS_DEADLINE_MS,
     databaseUrl: e.DATABASE_URL ?? null,
+    workers: e.CHARTLENS_WORKERS,
     apiKeys: (e.CHARTLENS_API_KEYS ?? '')
       .split(',')
       .map((k) => k.trim())

@@ -62,10 +62,10 @@ export async function runScore(positionals: string[], values: Values): Promise<n
   if (endpoint) {
     target = httpTarget({ endpoint, apiKey: str(values['api-key']) ?? null, analyzer: analyzer ?? null, model: str(values.model) ?? null, limiter, timeoutMs: 5 * 60_000 });
   } else {
-    const services = await buildServices(loadConfig());
-    const deps = services.analyze;
     // Facts and charts run on worker threads, so concurrent inputs are not queued behind one thread.
     const workers = positive(str(values.workers), 'workers', true) ?? availableParallelism();
+    const services = await buildServices({ ...loadConfig(), workers: 0 });
+    const deps = services.analyze;
     const pool = new PreparePool(workers);
     const analyzeDeps = { ...deps, openai: deps.openai ? limited(deps.openai, limiter) : null, preparer: pool };
     target = inProcessTarget(analyzeDeps, { analyzer: analyzer ?? null, model: str(values.model) ?? null });
