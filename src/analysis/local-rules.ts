@@ -16,6 +16,14 @@ const clamp = (v: number, lo = -1, hi = 1): number => Math.min(hi, Math.max(lo, 
 const r3 = (v: number): number => Math.round(v * 1000) / 1000;
 const fmt = (v: number | null, digits = 2): string => (v === null ? 'n/a' : v.toFixed(digits));
 const stance = (e: number): Expert['stance'] => (e > 0.1 ? 'long' : e < -0.1 ? 'short' : 'flat');
+/** An expert view; weights are set later, by regime. */
+const expert = (name: ExpertName, exposure: number, rationale: string): Expert => ({
+  name,
+  weight: 0,
+  stance: stance(exposure),
+  exposure: r3(exposure),
+  rationale,
+});
 /** The rules act on these recent bars only; older signals are history. */
 const RECENT_BARS = 5;
 
@@ -28,13 +36,7 @@ function trendExpert(f: MarketFacts): Expert {
   const slope = slopeAtrPerBar === null ? 0 : Math.tanh(slopeAtrPerBar / 0.1);
   const trendiness = adx === null ? 0.5 : clamp((adx - 15) / 20, 0, 1);
   const exposure = clamp(((maAlignment ?? 0) * 0.5 + slope * 0.5) * (0.4 + 0.6 * trendiness));
-  return {
-    name: 'trend',
-    weight: 0,
-    stance: stance(exposure),
-    exposure: r3(exposure),
-    rationale: `MA alignment ${fmt(maAlignment)} (close vs SMA20/50/200), 20-bar slope ${fmt(slopeAtrPerBar)} ATR/bar, ADX ${fmt(adx, 1)}.`,
-  };
+  return expert('trend', exposure, `MA alignment ${fmt(maAlignment)} (close vs SMA20/50/200), 20-bar slope ${fmt(slopeAtrPerBar)} ATR/bar, ADX ${fmt(adx, 1)}.`);
 }
 
 function reversalExpert(f: MarketFacts): Expert {
@@ -66,13 +68,7 @@ function reversalExpert(f: MarketFacts): Expert {
     }
   }
   exposure = clamp(exposure);
-  return {
-    name: 'reversal',
-    weight: 0,
-    stance: stance(exposure),
-    exposure: r3(exposure),
-    rationale: reasons.length ? `${reasons.join('; ')}.` : `No exhaustion: RSI ${fmt(rsi, 1)} and no reversal candle at a level.`,
-  };
+  return expert('reversal', exposure, reasons.length ? `${reasons.join('; ')}.` : `No exhaustion: RSI ${fmt(rsi, 1)} and no reversal candle at a level.`);
 }
 
 function breakoutExpert(f: MarketFacts): Expert {
@@ -89,33 +85,21 @@ function breakoutExpert(f: MarketFacts): Expert {
     reasons.push(`${b.direction} ${b.name.toLowerCase()} confirmed ${b.endTime}${b.trigger === null ? '' : ` through ${b.trigger}`}${onVolume ? ' on volume' : ''}`);
   }
   exposure = clamp(exposure);
-  return {
-    name: 'breakout',
-    weight: 0,
-    stance: stance(exposure),
-    exposure: r3(exposure),
-    rationale: reasons.length ? `${reasons.join('; ')}.` : 'No close through a level or pattern trigger in the last bars.',
-  };
+  return expert('breakout', exposure, reasons.length ? `${reasons.join('; ')}.` : 'No close through a level or pattern trigger in the last bars.');
 }
 
 function positioningExpert(f: MarketFacts): Expert {
   const { bbUpper, bbLower, atr14 } = f.indicators;
   const close = f.lastBar.close;
   if (bbUpper === null || bbLower === null || bbUpper === bbLower) {
-    return { name: 'positioning', weight: 0, stance: 'flat', exposure: 0, rationale: 'Bollinger bands need 20 bars.' };
+    return expert('positioning', 0, 'Bollinger bands need 20 bars.');
   }
   const pctB = (close - bbLower) / (bbUpper - bbLower);
   let exposure = clamp((0.5 - pctB) * 0.6);
   const atrPct = atr14 === null ? null : (atr14 / close) * 100;
   // High volatility shrinks any position: the same exposure carries more risk.
   if (atrPct !== null && atrPct > 3) exposure *= 3 / atrPct;
-  return {
-    name: 'positioning',
-    weight: 0,
-    stance: stance(exposure),
-    exposure: r3(exposure),
-    rationale: `Bollinger %B ${pctB.toFixed(2)} (${pctB > 1 ? 'above the upper band' : pctB < 0 ? 'below the lower band' : 'inside the bands'}), ATR ${fmt(atrPct, 1)}% of price.`,
-  };
+  return expert('positioning', exposure, `Bollinger %B ${pctB.toFixed(2)} (${pctB > 1 ? 'above the upper band' : pctB < 0 ? 'below the lower band' : 'inside the bands'}), ATR ${fmt(atrPct, 1)}% of price.`);
 }
 
 /** Route weight to experts by regime: trends favour trend and breakout, ranges reversal and positioning. */

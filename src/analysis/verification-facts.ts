@@ -1,5 +1,5 @@
 import { computeLevels, DEFAULT_LEVEL_OPTIONS } from '../market/levels.js';
-import { detectChartPatterns, priceUnitAt } from '../market/chart-patterns.js';
+import { type ChartPatternHit, detectChartPatterns, priceUnitAt } from '../market/chart-patterns.js';
 import { factsAt, type MarketFacts, type MarketStreams } from '../market/facts.js';
 import type { VerificationFacts } from './verify.js';
 
@@ -16,17 +16,18 @@ export function verificationFactsFor(streams: MarketStreams, t: number, from: nu
   const { candles, indicators } = streams;
   const unit = priceUnitAt(candles, indicators.atr14, t);
   const candlesticks = streams.candlesticks.filter((h) => h.knownAt <= t && h.endIndex >= from);
-  const chart = new Map<string, ReturnType<typeof detectChartPatterns>[number]>();
+  const chart = new Map<string, ChartPatternHit>();
   // Chart patterns are states at a bar; sampling the window every few bars catches the ones that
   // formed and resolved inside it (a double top confirmed 60 bars ago is no longer "current").
-  const bars: number[] = [];
-  for (let bar = Math.max(from, 2); bar < t; bar += 5) bars.push(bar);
-  bars.push(t);
-  for (const bar of bars) {
-    const hits = detectChartPatterns({ candles, pivots: streams.pivots, atr: indicators.atr14, volumeRatio: indicators.volumeRatio20, t: bar });
+  const keep = (hits: readonly ChartPatternHit[]): void => {
     // Later states win: a pattern first seen forming and later confirmed is kept as confirmed.
     for (const hit of hits) chart.set(`${hit.code}:${hit.startIndex}`, hit);
+  };
+  for (let bar = Math.max(from, 2); bar < t; bar += 5) {
+    keep(detectChartPatterns({ candles, pivots: streams.pivots, atr: indicators.atr14, volumeRatio: indicators.volumeRatio20, t: bar }));
   }
+  // The state at t is already in the facts; detecting it again would be the same work twice.
+  keep(facts.patterns.filter((p): p is ChartPatternHit => p.kind === 'chart'));
   const levels = computeLevels(streams.pivots, t, candles[t].close, unit, ALL_LEVELS);
   return {
     facts,

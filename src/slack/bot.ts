@@ -29,7 +29,8 @@ export interface SlackBotOptions {
 
 const IMAGE_TYPES = new Set(['png', 'jpg', 'jpeg', 'webp']);
 
-interface SlackFile {
+/** A file shared in a Slack message, as the Events API sends it. */
+export interface SlackFile {
   name?: string;
   filetype?: string;
   mimetype?: string;
@@ -38,7 +39,8 @@ interface SlackFile {
   url_private_download?: string;
 }
 
-interface MessageLike {
+/** The fields of a message or app_mention event the bot reads. */
+export interface SlackMessage {
   user?: string;
   bot_id?: string;
   subtype?: string;
@@ -154,7 +156,7 @@ export function createSlackBot(o: SlackBotOptions) {
     }
   });
 
-  async function analyseSharedImage(m: MessageLike, client: WebClient): Promise<void> {
+  async function analyseSharedImage(m: SlackMessage, client: WebClient): Promise<void> {
     if (m.bot_id || m.subtype === 'bot_message') return;
     const thread = m.thread_ts ?? m.ts;
     const reply = (text: string) => client.chat.postMessage({ channel: m.channel, thread_ts: thread, text });
@@ -193,10 +195,10 @@ export function createSlackBot(o: SlackBotOptions) {
   }
 
   app.event('app_mention', async ({ event, client }) => {
-    await analyseSharedImage(event as unknown as MessageLike, client);
+    await analyseSharedImage(event as unknown as SlackMessage, client);
   });
   app.message(async ({ message, client }) => {
-    const m = message as unknown as MessageLike;
+    const m = message as unknown as SlackMessage;
     // Direct messages only; in channels the bot answers when mentioned (app_mention). Only new
     // messages: edits, deletions and other housekeeping subtypes (message_changed ...) are not requests.
     const isNew = m.subtype === undefined || m.subtype === 'file_share' || m.subtype === 'thread_broadcast';

@@ -8,6 +8,7 @@
  * `x-slack-retry-num` (and `x-slack-retry-reason`).
  */
 import { createHmac, randomUUID } from 'node:crypto';
+import type { SlackFile, SlackMessage } from '../../src/slack/bot.js';
 
 export interface SigningOptions {
   signingSecret: string;
@@ -79,25 +80,15 @@ export function slashCommandRequest(fields: SlashCommandFields, o: SigningOption
   return sign(form.toString(), 'application/x-www-form-urlencoded', o);
 }
 
-export interface SlackFileShare {
+/** A file share in a message event: the fields the bot reads, with a required name and an id. */
+export interface SlackFileShare extends SlackFile {
   id?: string;
   name: string;
-  filetype?: string;
-  mimetype?: string;
-  size?: number;
-  url_private?: string;
-  url_private_download?: string;
 }
 
-export interface SlackMessageEvent {
+/** A message or app_mention event as Slack sends it: what the bot reads, plus the test's extras. */
+export interface SlackMessageEvent extends Omit<SlackMessage, 'files'> {
   type: 'app_mention' | 'message';
-  user?: string;
-  bot_id?: string;
-  subtype?: string;
-  text?: string;
-  ts: string;
-  thread_ts?: string;
-  channel: string;
   channel_type?: 'channel' | 'group' | 'im' | 'mpim';
   files?: SlackFileShare[];
   /** message_changed / message_deleted carry the message elsewhere. */
