@@ -5,7 +5,7 @@
  * OpenAI-compatible server answering every call after a fixed latency. Timed at concurrency 1 and
  * at concurrency 32 (or any list); prints wall time, inputs/s, the speedup and the goal (25x).
  *
- *   node --import tsx bench/batch.ts [--inputs=1000] [--concurrency=1,32] [--latency=200]
+ *   node bench/batch.ts [--inputs=1000] [--concurrency=1,32] [--latency=200]
  *                                    [--warmup=8] [--server=inproc|child] [--store=memory|disk]
  *                                    [--workers=N] [--stages] [--profile=FILE.cpuprofile]
  *
@@ -24,21 +24,21 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { ChartJsRenderer } from '../renderers/chartjs.js';
-import { LocalRulesAnalyzer } from '../src/adapters/local-analyzer.js';
-import { OpenAIAnalyzer } from '../src/adapters/openai-analyzer.js';
-import { openAnalysisStore } from '../src/adapters/pg-store.js';
-import { ResultsFile } from '../src/adapters/results-file.js';
-import { DEFAULT_PRICES } from '../src/analysis/pricing.js';
-import type { AnalysisStore } from '../src/ports/analysis-store.js';
-import type { Analyzer } from '../src/ports/analyzer.js';
-import type { ChartRenderer } from '../src/ports/chart-renderer.js';
-import type { AnalyzeDeps } from '../src/use-cases/analyze-chart.js';
-import { PreparePool } from '../src/adapters/prepare-pool.js';
-import { type ScoreRun, type ScoreTarget, scoreFolder } from '../src/use-cases/score-folder.js';
-import { inProcessTarget } from '../src/use-cases/score-targets.js';
-import { type FakeOpenAI, startFakeOpenAI } from '../tests/fakes/fake-openai.js';
-import { plainHold } from '../tests/helpers/model-replies.js';
+import { ChartJsRenderer } from '../renderers/chartjs/chartjs-renderer.ts';
+import { LocalRulesAnalyzer } from '../src/adapters/analyzers/local-rules-analyzer.ts';
+import { OpenAIAnalyzer } from '../src/adapters/analyzers/openai-analyzer.ts';
+import { openAnalysisStore } from '../src/adapters/store/pg-store.ts';
+import { ResultsFile } from '../src/adapters/files/results-file.ts';
+import { DEFAULT_PRICES } from '../src/core/analysis/pricing.ts';
+import type { AnalysisStore } from '../src/ports/analysis-store.ts';
+import type { Analyzer } from '../src/ports/analyzer.ts';
+import type { ChartRenderer } from '../src/ports/chart-renderer.ts';
+import type { AnalyzeDeps } from '../src/use-cases/analyze-chart.ts';
+import { PreparePool } from '../src/adapters/workers/prepare-pool.ts';
+import { type ScoreRun, type ScoreTarget, scoreFolder } from '../src/use-cases/score-folder.ts';
+import { inProcessTarget } from '../src/use-cases/score-targets.ts';
+import { type FakeOpenAI, startFakeOpenAI } from '../testing/fake-openai.ts';
+import { plainHold } from '../tests/helpers/model-replies.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -135,7 +135,7 @@ if (serverMode === 'inproc') {
   fake.setFallback({ kind: 'json', body: plainHold(), usage: USAGE });
   fakeUrl = fake.url;
 } else {
-  child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve-fake', `--latency=${latencyMs}`], {
+  child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve-fake', `--latency=${latencyMs}`], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   fakeUrl = await new Promise<string>((resolve, reject) => {

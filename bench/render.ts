@@ -3,7 +3,7 @@
  * the Chart.js renderer (split into draw / PNG encode), through HTTP, and by matplotlib's Agg backend
  * (Debian's python3-matplotlib in one warm process, what mplfinance-based tools do).
  *
- *   node --import tsx bench/render.ts [--iterations=50] [--warmup=5] [--no-matplotlib]
+ *   node bench/render.ts [--iterations=50] [--warmup=5] [--no-matplotlib]
  *   (or BENCH_ITERATIONS / BENCH_WARMUP / BENCH_PYTHON in the environment)
  *
  * Every path draws the same 150 bars with indicators computed on those 150 bars, exactly what a
@@ -17,13 +17,13 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import * as chartjs from '../renderers/chartjs.js';
-import { ChartJsRenderer } from '../renderers/chartjs.js';
-import { createApp } from '../src/http/create-app.js';
-import { formatCandleTime, parseCandlesCsv } from '../src/market/candles.js';
-import { computeIndicatorSeries } from '../src/market/indicators.js';
-import { chartOptionsSchema, type ChartRequest } from '../src/ports/chart-renderer.js';
-import { renderChart } from '../src/use-cases/render-chart.js';
+import * as chartjs from '../renderers/chartjs/chartjs-renderer.ts';
+import { ChartJsRenderer } from '../renderers/chartjs/chartjs-renderer.ts';
+import { createApp } from '../src/entry/http/create-app.ts';
+import { formatCandleTime, parseCandlesCsv } from '../src/core/market/candles.ts';
+import { computeIndicatorSeries } from '../src/core/market/indicators.ts';
+import { chartOptionsSchema, type ChartRequest } from '../src/ports/chart-renderer.ts';
+import { renderChart } from '../src/use-cases/render-chart.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');

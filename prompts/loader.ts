@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { NewsItem } from '../src/analysis/news.js';
-import type { MarketFacts } from '../src/market/facts.js';
-import { INDICATOR_NAMES } from '../src/market/indicators.js';
-import type { BuiltPrompt } from '../src/ports/analyzer.js';
+import type { NewsItem } from '../src/core/analysis/news.ts';
+import type { MarketFacts } from '../src/core/market/facts.ts';
+import { INDICATOR_NAMES } from '../src/core/market/indicators.ts';
+import type { BuiltPrompt } from '../src/ports/analyzer.ts';
 
 export const PROMPT_VERSION = 'analyze.v1';
 

@@ -1,5 +1,5 @@
-import type { Analysis } from '../analysis/analysis.js';
-import type { BuiltPrompt } from './analyzer.js';
+import type { Analysis } from '../core/analysis/analysis.ts';
+import type { BuiltPrompt } from './analyzer.ts';
 
 /** One stored analysis: the answer and everything needed to audit it. */
 export interface AnalysisRecord {

@@ -1,7 +1,7 @@
-import type { StructuredOutputMode, Usage } from '../analysis/analysis.js';
-import type { ModelOutput } from '../analysis/model-output.js';
-import type { NewsItem } from '../analysis/news.js';
-import type { MarketFacts } from '../market/facts.js';
+import type { StructuredOutputMode, Usage } from '../core/analysis/analysis.ts';
+import type { ModelOutput } from '../core/analysis/model-output.ts';
+import type { NewsItem } from '../core/analysis/news.ts';
+import type { MarketFacts } from '../core/market/facts.ts';
 
 /** The prompt as sent: versioned system text and the user text that goes beside the image. */
 export interface BuiltPrompt {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { Candle } from '../market/candles.js';
-import type { MarketFacts } from '../market/facts.js';
-import type { IndicatorSeries } from '../market/indicators.js';
+import type { Candle } from '../core/market/candles.ts';
+import type { MarketFacts } from '../core/market/facts.ts';
+import type { IndicatorSeries } from '../core/market/indicators.ts';
 
 export const OVERLAYS = ['sma20', 'sma50', 'sma200', 'ema20', 'ema50', 'bollinger'] as const;
 export const PANES = ['rsi', 'macd'] as const;

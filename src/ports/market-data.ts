@@ -1,4 +1,4 @@
-import type { Candle } from '../market/candles.js';
+import type { Candle } from '../core/market/candles.ts';
 
 /** Where a client gets OHLCV for a symbol (a folder of CSVs by default; a data vendor later). */
 export interface MarketData {

@@ -1,18 +1,18 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { buildPrompt } from '../../prompts/loader.js';
-import { AnalyzerFailure } from '../adapters/openai-analyzer.js';
-import { normalizeChartImage } from '../adapters/sharp-images.js';
-import { type Analysis, DISCLAIMER, type ProviderInfo } from '../analysis/analysis.js';
-import type { NewsItem } from '../analysis/news.js';
-import { applyPolicy, normalizeOutput } from '../analysis/policy.js';
-import { summarize, type VerificationFacts, verifyClaims } from '../analysis/verify.js';
-import { AppError } from '../errors.js';
-import type { Candle } from '../market/candles.js';
-import type { MarketFacts, MarketStreams } from '../market/facts.js';
-import type { AnalysisStore } from '../ports/analysis-store.js';
-import type { Analyzer, AnalyzerResult } from '../ports/analyzer.js';
-import type { ChartOptions, ChartRenderer } from '../ports/chart-renderer.js';
-import { type ChartPreparer, chartFacts, prepareChart } from './prepare-chart.js';
+import { buildPrompt } from '../../prompts/loader.ts';
+import { AnalyzerFailure } from '../adapters/analyzers/openai-analyzer.ts';
+import { normalizeChartImage } from '../adapters/images/sharp-images.ts';
+import { type Analysis, DISCLAIMER, type ProviderInfo } from '../core/analysis/analysis.ts';
+import type { NewsItem } from '../core/analysis/news.ts';
+import { applyPolicy, normalizeOutput } from '../core/analysis/policy.ts';
+import { summarize, type VerificationFacts, verifyClaims } from '../core/analysis/verify.ts';
+import { AppError } from '../core/errors.ts';
+import type { Candle } from '../core/market/candles.ts';
+import type { MarketFacts, MarketStreams } from '../core/market/facts.ts';
+import type { AnalysisStore } from '../ports/analysis-store.ts';
+import type { Analyzer, AnalyzerResult } from '../ports/analyzer.ts';
+import type { ChartOptions, ChartRenderer } from '../ports/chart-renderer.ts';
+import { type ChartPreparer, chartFacts, prepareChart } from './prepare-chart.ts';
 
 export type AnalyzerChoice = 'local' | 'openai';
 

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { newsSchema } from '../analysis/news.js';
-import { AppError } from '../errors.js';
-import { parseCandlesCsv } from '../market/candles.js';
-import { chartOptionsSchema } from '../ports/chart-renderer.js';
-import type { AnalyzeCommand } from './analyze-chart.js';
-import { candleInputFields, readCandles } from './candle-input.js';
-import { parseRequest } from './parse-request.js';
+import { newsSchema } from '../core/analysis/news.ts';
+import { AppError } from '../core/errors.ts';
+import { parseCandlesCsv } from '../core/market/candles.ts';
+import { chartOptionsSchema } from '../ports/chart-renderer.ts';
+import type { AnalyzeCommand } from './analyze-chart.ts';
+import { candleInputFields, readCandles } from './candle-input.ts';
+import { parseRequest } from './parse-request.ts';
 
 /** Bars drawn on an analysis chart unless the caller says otherwise: enough to read, few enough to see. */
 export const DEFAULT_ANALYSIS_BARS = 150;

@@ -1,4 +1,4 @@
-import type { Analysis } from '../analysis/analysis.js';
+import type { Analysis } from '../core/analysis/analysis.ts';
 import {
   calibration,
   type CalibrationBucket,
@@ -12,11 +12,11 @@ import {
   shuffledDecisions,
   strategyReturns,
   equityCurve,
-} from '../market/backtest-metrics.js';
-import { type Candle, formatCandleTime } from '../market/candles.js';
-import { computeMarketStreams } from '../market/facts.js';
-import { chartOptionsSchema } from '../ports/chart-renderer.js';
-import { type AnalyzeDeps, type AnalyzerChoice, analyzeChart } from './analyze-chart.js';
+} from '../core/evaluation/backtest-metrics.ts';
+import { type Candle, formatCandleTime } from '../core/market/candles.ts';
+import { computeMarketStreams } from '../core/market/facts.ts';
+import { chartOptionsSchema } from '../ports/chart-renderer.ts';
+import { type AnalyzeDeps, type AnalyzerChoice, analyzeChart } from './analyze-chart.ts';
 
 export interface BacktestOptions {
   candles: readonly Candle[];

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { AppError } from '../errors.js';
-import { type Candle, parseCandlesCsv, parseCandlesJson } from '../market/candles.js';
+import { AppError } from '../core/errors.ts';
+import { type Candle, parseCandlesCsv, parseCandlesJson } from '../core/market/candles.ts';
 
 /** Fields every candle-taking request shares: the data (as rows or CSV text) and its labels. */
 export const candleInputFields = {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { computeMarketFacts, type MarketFacts } from '../market/facts.js';
-import { candleInputFields, readCandles } from './candle-input.js';
-import { parseRequest } from './parse-request.js';
+import { computeMarketFacts, type MarketFacts } from '../core/market/facts.ts';
+import { candleInputFields, readCandles } from './candle-input.ts';
+import { parseRequest } from './parse-request.ts';
 
 export const factsRequestSchema = z.object(candleInputFields).strict();
 

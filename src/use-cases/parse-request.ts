@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { AppError, type ErrorDetail } from '../errors.js';
+import { AppError, type ErrorDetail } from '../core/errors.ts';
 
 /**
  * Validate an untrusted request body against a strict schema. Unknown top-level fields get their

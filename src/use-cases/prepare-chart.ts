@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { verificationFactsFor } from '../analysis/verification-facts.js';
-import type { VerificationFacts } from '../analysis/verify.js';
-import { type Candle, formatCandleTime } from '../market/candles.js';
-import { computeMarketStreams, type MarketFacts, type MarketStreams } from '../market/facts.js';
-import { indicatorsUpTo } from '../market/indicators.js';
-import type { ChartOptions, ChartRenderer } from '../ports/chart-renderer.js';
+import { verificationFactsFor } from '../core/analysis/verification-facts.ts';
+import type { VerificationFacts } from '../core/analysis/verify.ts';
+import { type Candle, formatCandleTime } from '../core/market/candles.ts';
+import { computeMarketStreams, type MarketFacts, type MarketStreams } from '../core/market/facts.ts';
+import { indicatorsUpTo } from '../core/market/indicators.ts';
+import type { ChartOptions, ChartRenderer } from '../ports/chart-renderer.ts';
 
 /** What the analysis needs from OHLCV: the facts, the facts to verify against, and the chart image. */
 export interface PreparedChart {

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { computeMarketStreams, factsAt } from '../market/facts.js';
-import { computeIndicatorSeries } from '../market/indicators.js';
-import { type ChartRenderer, chartOptionsSchema, type RenderedChart } from '../ports/chart-renderer.js';
-import { candleInputFields, readCandles } from './candle-input.js';
-import { parseRequest } from './parse-request.js';
+import { computeMarketStreams, factsAt } from '../core/market/facts.ts';
+import { computeIndicatorSeries } from '../core/market/indicators.ts';
+import { type ChartRenderer, chartOptionsSchema, type RenderedChart } from '../ports/chart-renderer.ts';
+import { candleInputFields, readCandles } from './candle-input.ts';
+import { parseRequest } from './parse-request.ts';
 
 export const renderRequestSchema = z
   .object({ ...candleInputFields, chart: chartOptionsSchema.default(chartOptionsSchema.parse({})) })

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { type FolderInput, discoverInputs, readInput } from '../adapters/folder-inputs.js';
-import { type ResultLine, ResultsFile } from '../adapters/results-file.js';
-import type { Analysis } from '../analysis/analysis.js';
-import { AppError } from '../errors.js';
+import { type FolderInput, discoverInputs, readInput } from '../adapters/files/folder-inputs.ts';
+import { type ResultLine, ResultsFile } from '../adapters/files/results-file.ts';
+import type { Analysis } from '../core/analysis/analysis.ts';
+import { AppError } from '../core/errors.ts';
 
 /** The bytes of one input, as read from the folder. */
 export interface LoadedInput {

@@ -1,9 +1,9 @@
-import type { Analysis } from '../analysis/analysis.js';
-import { AppError } from '../errors.js';
-import { type AnalyzeDeps, type AnalyzerChoice, analyzeChart } from './analyze-chart.js';
-import { toAnalyzeCommand } from './analyze-request.js';
-import type { RateLimiter } from './rate-limiter.js';
-import type { LoadedInput, ScoreTarget } from './score-folder.js';
+import type { Analysis } from '../core/analysis/analysis.ts';
+import { AppError } from '../core/errors.ts';
+import { type AnalyzeDeps, type AnalyzerChoice, analyzeChart } from './analyze-chart.ts';
+import { toAnalyzeCommand } from './analyze-request.ts';
+import type { RateLimiter } from './rate-limiter.ts';
+import type { LoadedInput, ScoreTarget } from './score-folder.ts';
 
 /** JSON OHLCV may be a bare array of candles or an object holding one under `candles`. */
 function jsonCandles(value: unknown): unknown {

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { ChartJsRenderer } from '../../renderers/chartjs.js';
-import { computeMarketStreams, factsAt } from '../../src/market/facts.js';
-import { type ChartRequest, chartOptionsSchema } from '../../src/ports/chart-renderer.js';
-import { sp500 } from '../helpers/sample-data.js';
+import { ChartJsRenderer } from '../../renderers/chartjs/chartjs-renderer.ts';
+import { computeMarketStreams, factsAt } from '../../src/core/market/facts.ts';
+import { type ChartRequest, chartOptionsSchema } from '../../src/ports/chart-renderer.ts';
+import { sp500 } from '../helpers/sample-data.ts';
 
 const GOLDEN_DIR = fileURLToPath(new URL('./images/', import.meta.url));
 const UPDATE = process.env.UPDATE_GOLDEN === '1';

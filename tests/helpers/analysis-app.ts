@@ -5,16 +5,16 @@
  * app it builds; an app closes only what it created itself.
  */
 import type { Express } from 'express';
-import { ChartJsRenderer } from '../../renderers/chartjs.js';
-import { LocalRulesAnalyzer } from '../../src/adapters/local-analyzer.js';
-import { OpenAIAnalyzer, type OpenAIAnalyzerOptions } from '../../src/adapters/openai-analyzer.js';
-import { openAnalysisStore } from '../../src/adapters/pg-store.js';
-import { IMAGE_DEFAULTS } from '../../src/adapters/sharp-images.js';
-import { DEFAULT_PRICES } from '../../src/analysis/pricing.js';
-import { createApp } from '../../src/http/create-app.js';
-import type { AnalysisStore } from '../../src/ports/analysis-store.js';
-import type { AnalyzeDeps } from '../../src/use-cases/analyze-chart.js';
-import { type FakeOpenAI, startFakeOpenAI } from '../fakes/fake-openai.js';
+import { ChartJsRenderer } from '../../renderers/chartjs/chartjs-renderer.ts';
+import { LocalRulesAnalyzer } from '../../src/adapters/analyzers/local-rules-analyzer.ts';
+import { OpenAIAnalyzer, type OpenAIAnalyzerOptions } from '../../src/adapters/analyzers/openai-analyzer.ts';
+import { openAnalysisStore } from '../../src/adapters/store/pg-store.ts';
+import { IMAGE_DEFAULTS } from '../../src/adapters/images/sharp-images.ts';
+import { DEFAULT_PRICES } from '../../src/core/analysis/pricing.ts';
+import { createApp } from '../../src/entry/http/create-app.ts';
+import type { AnalysisStore } from '../../src/ports/analysis-store.ts';
+import type { AnalyzeDeps } from '../../src/use-cases/analyze-chart.ts';
+import { type FakeOpenAI, startFakeOpenAI } from '../../testing/fake-openai.ts';
 
 /** The key the fake expects and the analyzer sends. */
 export const FAKE_API_KEY = 'test-key';

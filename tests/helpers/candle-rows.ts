@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { AppError, type ErrorCode, type ErrorDetail } from '../../src/errors.js';
+import { AppError, type ErrorCode, type ErrorDetail } from '../../src/core/errors.ts';
 
 /** A valid JSON candle row; tests patch one field at a time to break exactly one rule. */
 export interface Row {

@@ -1,7 +1,7 @@
 import type { Express } from 'express';
-import { ChartJsRenderer } from '../../renderers/chartjs.js';
-import { createApp } from '../../src/http/create-app.js';
-import type { ChartRenderer } from '../../src/ports/chart-renderer.js';
+import { ChartJsRenderer } from '../../renderers/chartjs/chartjs-renderer.ts';
+import { createApp } from '../../src/entry/http/create-app.ts';
+import type { ChartRenderer } from '../../src/ports/chart-renderer.ts';
 
 let renderer: ChartJsRenderer | undefined;
 

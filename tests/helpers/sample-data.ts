@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type Candle, parseCandlesCsv } from '../../src/market/candles.js';
+import { type Candle, parseCandlesCsv } from '../../src/core/market/candles.ts';
 
 export const SAMPLE_CSV_PATH = fileURLToPath(new URL('../../samples/sp500.csv', import.meta.url));
 

@@ -6,8 +6,8 @@
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { ResultLine } from '../../src/adapters/results-file.js';
-import { sampleCsvText } from './candle-rows.js';
+import type { ResultLine } from '../../src/adapters/files/results-file.ts';
+import { sampleCsvText } from './candle-rows.ts';
 
 const HEADER = 'date,open,high,low,close,adjclose,volume';
 

@@ -8,7 +8,7 @@
  * `x-slack-retry-num` (and `x-slack-retry-reason`).
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import type { SlackFile, SlackMessage } from '../../src/slack/bot.js';
+import type { SlackFile, SlackMessage } from '../../src/entry/slack/bot.ts';
 
 export interface SigningOptions {
   signingSecret: string;

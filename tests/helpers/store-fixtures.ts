@@ -3,10 +3,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { type Analysis, DISCLAIMER } from '../../src/analysis/analysis.js';
-import { computeMarketFacts } from '../../src/market/facts.js';
-import type { AnalysisRecord, AnalysisStore } from '../../src/ports/analysis-store.js';
-import { sp500 } from './sample-data.js';
+import { type Analysis, DISCLAIMER } from '../../src/core/analysis/analysis.ts';
+import { computeMarketFacts } from '../../src/core/market/facts.ts';
+import type { AnalysisRecord, AnalysisStore } from '../../src/ports/analysis-store.ts';
+import { sp500 } from './sample-data.ts';
 
 /** A real chart PNG from the samples. */
 export const SAMPLE_PNG = readFileSync(new URL('../../samples/charts/sp500-2020-light.png', import.meta.url));

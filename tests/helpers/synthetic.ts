@@ -1,4 +1,4 @@
-import type { Candle } from '../../src/market/candles.js';
+import type { Candle } from '../../src/core/market/candles.ts';
 
 const DAY = 86_400_000;
 const START = Date.UTC(2021, 0, 4);

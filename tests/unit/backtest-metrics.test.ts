@@ -10,7 +10,7 @@ import {
   returnMetrics,
   shuffledDecisions,
   strategyReturns,
-} from '../../src/market/backtest-metrics.js';
+} from '../../src/core/evaluation/backtest-metrics.ts';
 
 const close = (a: number, b: number): void => assert.ok(Math.abs(a - b) < 1e-12, `${a} != ${b}`);
 

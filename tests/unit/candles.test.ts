@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { MAX_CANDLES, parseCandlesJson, parseCandleTime } from '../../src/market/candles.js';
-import { appErrorFrom, assertDetail, rows, rowsWith, T0 } from '../helpers/candle-rows.js';
+import { MAX_CANDLES, parseCandlesJson, parseCandleTime } from '../../src/core/market/candles.ts';
+import { appErrorFrom, assertDetail, rows, rowsWith, T0 } from '../helpers/candle-rows.ts';
 
 const NOON = Date.UTC(2024, 0, 2, 12, 0, 0);
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type CandlestickHit, candlestickCodes, detectCandlestickPatterns } from '../../src/market/candlestick-patterns.js';
-import { indexOfDate, sp500 } from '../helpers/sample-data.js';
+import { type CandlestickHit, candlestickCodes, detectCandlestickPatterns } from '../../src/core/market/candlestick-patterns.ts';
+import { indexOfDate, sp500 } from '../helpers/sample-data.ts';
 
 describe('candlestick patterns on real S&P 500 bars', () => {
   const candles = sp500();

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ChartPatternHit } from '../../src/market/chart-patterns.js';
-import { computeMarketFacts } from '../../src/market/facts.js';
-import { candlesAlongPath } from '../helpers/synthetic.js';
+import type { ChartPatternHit } from '../../src/core/market/chart-patterns.ts';
+import { computeMarketFacts } from '../../src/core/market/facts.ts';
+import { candlesAlongPath } from '../helpers/synthetic.ts';
 
 function chartPatterns(vertices: [number, number][], volumeAt?: (i: number) => number): ChartPatternHit[] {
   let candles = candlesAlongPath(vertices);

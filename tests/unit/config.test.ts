@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/composition/config.ts';
 
 describe('configuration from the environment', () => {
   it('when nothing is set, then the embedded defaults: local rules, PGlite, no keys, no workers', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseCandlesCsv } from '../../src/market/candles.js';
-import { parseCsvRecords } from '../../src/market/csv.js';
-import { appErrorFrom, assertDetail, sampleCsvText } from '../helpers/candle-rows.js';
+import { parseCandlesCsv } from '../../src/core/market/candles.ts';
+import { parseCsvRecords } from '../../src/core/market/csv.ts';
+import { appErrorFrom, assertDetail, sampleCsvText } from '../helpers/candle-rows.ts';
 
 const HEADER = 'date,open,high,low,close,volume';
 const BODY = ['2024-01-02,100,103,99,102,1000', '2024-01-03,102,105,101,104,1100', '2024-01-04,104,106,100,101,1200'];

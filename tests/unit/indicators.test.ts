@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
-import { computeIndicatorSeries, INDICATOR_NAMES, indicatorValuesAt } from '../../src/market/indicators.js';
-import { runTalib } from '../../src/market/talib.js';
-import * as ref from '../helpers/reference-indicators.js';
-import { sp500 } from '../helpers/sample-data.js';
+import { computeIndicatorSeries, INDICATOR_NAMES, indicatorValuesAt } from '../../src/core/market/indicators.ts';
+import { runTalib } from '../../src/core/market/talib.ts';
+import * as ref from '../helpers/reference-indicators.ts';
+import { sp500 } from '../helpers/sample-data.ts';
 
 const talib = createRequire(import.meta.url)('talib');
 const TOLERANCE = 1e-9;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { computeMarketFacts } from '../../src/market/facts.js';
-import { findPivots } from '../../src/market/pivots.js';
-import { candlesAlongPath } from '../helpers/synthetic.js';
-import { indexOfDate, sp500 } from '../helpers/sample-data.js';
+import { computeMarketFacts } from '../../src/core/market/facts.ts';
+import { findPivots } from '../../src/core/market/pivots.ts';
+import { candlesAlongPath } from '../helpers/synthetic.ts';
+import { indexOfDate, sp500 } from '../helpers/sample-data.ts';
 
 describe('swing pivots and levels', () => {
   it('when a zigzag is drawn, then pivots land on its vertices and are known 3 bars later', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Candle } from '../../src/market/candles.js';
-import { computeMarketFacts, computeMarketStreams, factsAt } from '../../src/market/facts.js';
-import { sp500 } from '../helpers/sample-data.js';
+import type { Candle } from '../../src/core/market/candles.ts';
+import { computeMarketFacts, computeMarketStreams, factsAt } from '../../src/core/market/facts.ts';
+import { sp500 } from '../helpers/sample-data.ts';
 
 /** A small seeded PRNG so the property test is reproducible. */
 function mulberry32(seed: number): () => number {

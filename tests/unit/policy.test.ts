@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { VerifiedClaim } from '../../src/analysis/analysis.js';
-import type { ModelOutput } from '../../src/analysis/model-output.js';
-import { applyPolicy, CONFIDENCE_CAP, normalizeOutput, UNVERIFIED_CONFIDENCE_CAP } from '../../src/analysis/policy.js';
+import type { VerifiedClaim } from '../../src/core/analysis/analysis.ts';
+import type { ModelOutput } from '../../src/core/analysis/model-output.ts';
+import { applyPolicy, CONFIDENCE_CAP, normalizeOutput, UNVERIFIED_CONFIDENCE_CAP } from '../../src/core/analysis/policy.ts';
 
 function output(decision: Partial<ModelOutput['decision']>, patterns: ModelOutput['patterns'] = []): ModelOutput {
   return {

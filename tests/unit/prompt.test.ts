@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildPrompt, newsBlock, PROMPT_VERSION } from '../../prompts/loader.js';
-import { modelOutputJsonSchema } from '../../src/analysis/model-output.js';
-import { computeMarketFacts } from '../../src/market/facts.js';
-import { INDICATOR_NAMES } from '../../src/market/indicators.js';
-import { sp500 } from '../helpers/sample-data.js';
+import { buildPrompt, newsBlock, PROMPT_VERSION } from '../../prompts/loader.ts';
+import { modelOutputJsonSchema } from '../../src/core/analysis/model-output.ts';
+import { computeMarketFacts } from '../../src/core/market/facts.ts';
+import { INDICATOR_NAMES } from '../../src/core/market/indicators.ts';
+import { sp500 } from '../helpers/sample-data.ts';
 
 const OPEN = /<<<UNTRUSTED_NEWS ([0-9a-f]{16})>>>/;
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ModelOutput, ModelPattern } from '../../src/analysis/model-output.js';
-import { verificationFactsFor } from '../../src/analysis/verification-facts.js';
-import { resolveIndicatorName, summarize, verifyClaims, verifyIndicator, verifyLevel, verifyPattern } from '../../src/analysis/verify.js';
-import { computeMarketStreams } from '../../src/market/facts.js';
-import { indexOfDate, sp500 } from '../helpers/sample-data.js';
+import type { ModelOutput, ModelPattern } from '../../src/core/analysis/model-output.ts';
+import { verificationFactsFor } from '../../src/core/analysis/verification-facts.ts';
+import { resolveIndicatorName, summarize, verifyClaims, verifyIndicator, verifyLevel, verifyPattern } from '../../src/core/analysis/verify.ts';
+import { computeMarketStreams } from '../../src/core/market/facts.ts';
+import { indexOfDate, sp500 } from '../helpers/sample-data.ts';
 
 // The chart a model would see: the 150 S&P bars up to 2018-06-29.
 const all = sp500();

@@ -1,0 +1,18 @@
+import { analyzeWithRules, rulesWithoutData } from '../../core/analysis/local-rules.ts';
+import type { Analyzer, AnalyzerInput, AnalyzerResult } from '../../ports/analyzer.ts';
+
+/** The default analyzer: deterministic rules, free, offline. Never presented as an LLM. */
+export class LocalRulesAnalyzer implements Analyzer {
+  readonly name = 'local-rules' as const;
+
+  modelFor(): string | null {
+    return null;
+  }
+
+  async analyze(input: AnalyzerInput): Promise<AnalyzerResult> {
+    const output = input.facts
+      ? analyzeWithRules(input.facts, input.news, input.symbol)
+      : rulesWithoutData(input.news, input.symbol);
+    return { output, raw: null, model: null, usage: null, costUsd: 0, attempts: 1, structuredOutput: null };
+  }
+}

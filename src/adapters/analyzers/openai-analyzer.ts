@@ -1,0 +1,286 @@
+import OpenAI from 'openai';
+import type { StructuredOutputMode, Usage } from '../../core/analysis/analysis.ts';
+import { type ModelOutput, modelOutputJsonSchema, modelOutputSchema } from '../../core/analysis/model-output.ts';
+import { costUsd, type ModelPrice, priceFor } from '../../core/analysis/pricing.ts';
+import type { Analyzer, AnalyzerInput, AnalyzerResult } from '../../ports/analyzer.ts';
+
+/** Why an LLM analysis failed for good; goes into `provider.degradedReason`. */
+export type FailureReason =
+  | 'llm_timeout'
+  | 'llm_deadline'
+  | 'llm_rate_limited'
+  | 'llm_unavailable'
+  | 'llm_auth'
+  | 'llm_bad_request'
+  | 'llm_refusal'
+  | 'llm_invalid_output'
+  | 'llm_budget';
+
+/** The model could not produce a valid analysis; carries what was spent on trying. */
+export class AnalyzerFailure extends Error {
+  readonly reason: FailureReason;
+  readonly spent: { usage: Usage | null; costUsd: number | null; attempts: number };
+
+  constructor(reason: FailureReason, message: string, spent: { usage: Usage | null; costUsd: number | null; attempts: number }) {
+    super(message);
+    this.reason = reason;
+    this.spent = spent;
+    this.name = 'AnalyzerFailure';
+  }
+}
+
+export interface OpenAIAnalyzerOptions {
+  baseURL?: string;
+  apiKey: string;
+  model: string;
+  imageDetail: 'low' | 'high' | 'auto';
+  /** Per HTTP attempt. */
+  timeoutMs: number;
+  /** The SDK's retries on 408/409/429/5xx and timeouts; it honours Retry-After. */
+  maxRetries: number;
+  maxOutputTokens: number;
+  /** Stop before a further call would take one request past this spend. */
+  budgetUsd: number | null;
+  prices: Readonly<Record<string, ModelPrice>>;
+}
+
+const MODE_ORDER: StructuredOutputMode[] = ['json_schema', 'json_object', 'prompt'];
+const MAX_REPORTED_ERRORS = 20;
+
+type Message = OpenAI.Chat.Completions.ChatCompletionMessageParam;
+
+/** Pull the JSON object out of a reply that may wrap it in prose or a code fence. */
+export function extractJson(text: string): unknown {
+  const fenced = /```(?:json)?\s*([\s\S]*?)```/i.exec(text);
+  const body = (fenced ? fenced[1] : text).trim();
+  try {
+    return JSON.parse(body);
+  } catch {
+    const start = body.indexOf('{');
+    const end = body.lastIndexOf('}');
+    if (start >= 0 && end > start) return JSON.parse(body.slice(start, end + 1));
+    throw new SyntaxError('no JSON object in the reply');
+  }
+}
+
+type Parsed = { ok: true; output: ModelOutput } | { ok: false; errors: string[] };
+
+function parseReply(text: string): Parsed {
+  let json: unknown;
+  try {
+    json = extractJson(text);
+  } catch (e) {
+    return { ok: false, errors: [`not valid JSON: ${(e as Error).message}`] };
+  }
+  const result = modelOutputSchema.safeParse(json);
+  if (result.success) return { ok: true, output: result.data };
+  return {
+    ok: false,
+    errors: result.error.issues.slice(0, MAX_REPORTED_ERRORS).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
+  };
+}
+
+function isResponseFormatRejection(err: unknown): boolean {
+  return (
+    err instanceof OpenAI.BadRequestError &&
+    (err.param === 'response_format' || /response_format|json_schema|json_object|structured output/i.test(err.message))
+  );
+}
+
+function failureFor(err: unknown): { reason: FailureReason; message: string } {
+  const message = (err as Error)?.message ?? String(err);
+  if (err instanceof OpenAI.APIConnectionTimeoutError) return { reason: 'llm_timeout', message };
+  if (err instanceof OpenAI.APIUserAbortError) return { reason: 'llm_deadline', message: 'the request deadline passed' };
+  if (err instanceof OpenAI.RateLimitError) return { reason: 'llm_rate_limited', message };
+  if (err instanceof OpenAI.AuthenticationError || err instanceof OpenAI.PermissionDeniedError) return { reason: 'llm_auth', message };
+  if (err instanceof OpenAI.BadRequestError || err instanceof OpenAI.NotFoundError || err instanceof OpenAI.UnprocessableEntityError) {
+    return { reason: 'llm_bad_request', message };
+  }
+  return { reason: 'llm_unavailable', message };
+}
+
+function addUsage(total: Usage | null, u: OpenAI.CompletionUsage | undefined): Usage | null {
+  if (!u) return total;
+  const cached = u.prompt_tokens_details?.cached_tokens ?? 0;
+  return {
+    inputTokens: (total?.inputTokens ?? 0) + u.prompt_tokens,
+    outputTokens: (total?.outputTokens ?? 0) + u.completion_tokens,
+    cachedInputTokens: (total?.cachedInputTokens ?? 0) + cached,
+  };
+}
+
+/**
+ * Any OpenAI-compatible vision endpoint (OpenAI, Azure OpenAI, OpenRouter, vLLM, Ollama, LM Studio)
+ * through the official SDK. Structured output is tried strictest first (json_schema, then
+ * json_object, then the schema in the prompt); the mode that worked is remembered per model.
+ * The reply is always validated with zod, with one repair call that quotes the errors.
+ */
+export class OpenAIAnalyzer implements Analyzer {
+  readonly name = 'openai' as const;
+  private readonly modes = new Map<string, StructuredOutputMode>();
+  private readonly schema = modelOutputJsonSchema();
+
+  private readonly options: OpenAIAnalyzerOptions;
+
+  constructor(options: OpenAIAnalyzerOptions) {
+    this.options = options;
+  }
+
+  modelFor(input: { model?: string }): string {
+    return input.model ?? this.options.model;
+  }
+
+  /** The structured-output mode this analyzer will start with for a model. */
+  modeFor(model: string): StructuredOutputMode {
+    return this.modes.get(model) ?? 'json_schema';
+  }
+
+  async analyze(input: AnalyzerInput): Promise<AnalyzerResult> {
+    const model = this.modelFor(input);
+    const price = priceFor(model, this.options.prices);
+    const state = { attempts: 0, usage: null as Usage | null };
+    const spent = () => ({ usage: state.usage, costUsd: state.usage ? costUsd(state.usage, price) : null, attempts: state.attempts });
+    const remaining = input.deadline - Date.now();
+    if (remaining <= 0) throw new AnalyzerFailure('llm_deadline', 'the request deadline passed before the call', spent());
+
+    const abort = new AbortController();
+    const client = new OpenAI({
+      baseURL: this.options.baseURL,
+      apiKey: this.options.apiKey,
+      timeout: this.options.timeoutMs,
+      maxRetries: this.options.maxRetries,
+      // Counting at the fetch layer sees the SDK's own retries too.
+      fetch: (url, init) => {
+        state.attempts++;
+        return fetch(url, init);
+      },
+    });
+
+    // The SDK's backoff sleep is not abortable, so the deadline is enforced around the whole call.
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        abort.abort();
+        reject(new AnalyzerFailure('llm_deadline', `no valid answer within ${remaining} ms`, spent()));
+      }, remaining);
+    });
+    try {
+      return await Promise.race([this.run(client, input, model, state, abort.signal, spent), deadline]);
+    } catch (err) {
+      if (err instanceof AnalyzerFailure) throw err;
+      const { reason, message } = failureFor(err);
+      throw new AnalyzerFailure(reason, message, spent());
+    } finally {
+      clearTimeout(timer);
+      abort.abort();
+    }
+  }
+
+  private async run(
+    client: OpenAI,
+    input: AnalyzerInput,
+    model: string,
+    state: { attempts: number; usage: Usage | null },
+    signal: AbortSignal,
+    spent: () => { usage: Usage | null; costUsd: number | null; attempts: number },
+  ): Promise<AnalyzerResult> {
+    const startMode = this.modeFor(model);
+    const baseMessages = (mode: StructuredOutputMode): Message[] => [
+      {
+        role: 'system',
+        content:
+          mode === 'json_schema'
+            ? input.prompt.system
+            : `${input.prompt.system}\n\nReply with one JSON object that matches this JSON schema exactly:\n${JSON.stringify(this.schema)}`,
+      },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: input.prompt.user },
+          {
+            type: 'image_url',
+            image_url: { url: `data:image/png;base64,${input.image.png.toString('base64')}`, detail: this.options.imageDetail },
+          },
+        ],
+      },
+    ];
+    const call = async (mode: StructuredOutputMode, messages: Message[]) => {
+      const budget = this.options.budgetUsd;
+      const cost = spent().costUsd;
+      if (budget !== null && cost !== null && cost >= budget) {
+        throw new AnalyzerFailure('llm_budget', `spent ${cost} USD of a ${budget} USD budget`, spent());
+      }
+      const res = await client.chat.completions.create(
+        {
+          model,
+          messages,
+          max_completion_tokens: this.options.maxOutputTokens,
+          ...(mode === 'json_schema'
+            ? { response_format: { type: 'json_schema', json_schema: { name: 'chart_analysis', strict: true, schema: this.schema } } }
+            : mode === 'json_object'
+              ? { response_format: { type: 'json_object' } }
+              : {}),
+        },
+        { signal },
+      );
+      state.usage = addUsage(state.usage, res.usage);
+      return res;
+    };
+
+    let mode = startMode;
+    let response: OpenAI.Chat.Completions.ChatCompletion | undefined;
+    for (const candidate of MODE_ORDER.slice(MODE_ORDER.indexOf(startMode))) {
+      mode = candidate;
+      try {
+        response = await call(mode, baseMessages(mode));
+        break;
+      } catch (err) {
+        if (!isResponseFormatRejection(err) || mode === 'prompt') throw err;
+      }
+    }
+    if (!response) throw new AnalyzerFailure('llm_bad_request', 'no structured output mode was accepted', spent());
+    this.modes.set(model, mode);
+
+    let reply = this.readReply(response, spent);
+    let parsed = parseReply(reply.text);
+    if (!parsed.ok || reply.truncated) {
+      const errors = parsed.ok ? ['the reply was cut off at the token limit'] : parsed.errors;
+      const repairMessages: Message[] = [
+        ...baseMessages(mode),
+        { role: 'assistant', content: reply.text },
+        {
+          role: 'user',
+          content: `Your reply does not match the required JSON schema:\n- ${errors.join('\n- ')}\nReply again with only the corrected JSON object. Be concise.`,
+        },
+      ];
+      const repaired = await call(mode, repairMessages);
+      reply = this.readReply(repaired, spent);
+      parsed = parseReply(reply.text);
+      if (!parsed.ok || reply.truncated) {
+        const why = parsed.ok ? 'the repaired reply was cut off' : parsed.errors.join('; ');
+        throw new AnalyzerFailure('llm_invalid_output', `invalid output after one repair: ${why}`, spent());
+      }
+    }
+    const s = spent();
+    return {
+      output: parsed.output,
+      raw: reply.text,
+      model: response.model || model,
+      usage: s.usage,
+      costUsd: s.costUsd,
+      attempts: s.attempts,
+      structuredOutput: mode,
+    };
+  }
+
+  private readReply(
+    res: OpenAI.Chat.Completions.ChatCompletion,
+    spent: () => { usage: Usage | null; costUsd: number | null; attempts: number },
+  ): { text: string; truncated: boolean } {
+    const choice = res.choices?.[0];
+    if (choice?.message?.refusal) {
+      throw new AnalyzerFailure('llm_refusal', `the model refused: ${choice.message.refusal}`, spent());
+    }
+    return { text: choice?.message?.content ?? '', truncated: choice?.finish_reason === 'length' };
+  }
+}

@@ -1,0 +1,27 @@
+import { parentPort } from 'node:worker_threads';
+import { ChartJsRenderer } from '../../../renderers/chartjs/chartjs-renderer.ts';
+import { type PrepareRequest, prepareChart } from '../../use-cases/prepare-chart.ts';
+
+/**
+ * Worker-thread side of the prepare pool: TA-Lib facts and the Chart.js render run here, so the
+ * main thread only waits. The candles stay with the caller (they are re-attached to the result).
+ */
+const renderer = new ChartJsRenderer();
+
+parentPort?.on('message', async (msg: { id: number; req: PrepareRequest } | { close: true }) => {
+  if ('close' in msg) {
+    // Leave on our own: terminating a thread that holds Cairo and TA-Lib state can crash the process.
+    await renderer.close();
+    parentPort?.close();
+    return;
+  }
+  try {
+    const prepared = await prepareChart(renderer, msg.req);
+    const { candles: _candles, ...verify } = prepared.verify;
+    const png = new Uint8Array(prepared.png.buffer, prepared.png.byteOffset, prepared.png.byteLength).slice();
+    parentPort?.postMessage({ id: msg.id, ok: true, prepared: { ...prepared, png, verify } }, [png.buffer]);
+  } catch (err) {
+    const e = err as { code?: string; message?: string; details?: unknown };
+    parentPort?.postMessage({ id: msg.id, ok: false, error: { code: e?.code, message: e?.message ?? String(err), details: e?.details } });
+  }
+});

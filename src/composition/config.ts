@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import type { OpenAIAnalyzerOptions } from '../adapters/analyzers/openai-analyzer.ts';
+import { DEFAULT_PRICES, type ModelPrice } from '../core/analysis/pricing.ts';
+
+const priceSchema = z.object({ input: z.number().min(0), cachedInput: z.number().min(0), output: z.number().min(0) }).strict();
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v && v.trim() !== '' ? v.trim() : undefined));
+
+/** Environment variables chartlens reads, with their defaults. The README's table mirrors this. */
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  CHARTLENS_DATA_DIR: z.string().min(1).default('./data'),
+  /** Largest accepted JSON/CSV request body, in bytes. 10,000 candles of JSON is about 1 MB. */
+  CHARTLENS_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
+  CHARTLENS_MAX_IMAGE_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+  CHARTLENS_MAX_IMAGE_PIXELS: z.coerce.number().int().min(10_000).default(40_000_000),
+  CHARTLENS_LOG: z.enum(['silent', 'info']).default('info'),
+  CHARTLENS_ANALYZER: z.enum(['local', 'openai']).default('local'),
+  OPENAI_BASE_URL: optionalText,
+  OPENAI_API_KEY: optionalText,
+  CHARTLENS_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  CHARTLENS_IMAGE_DETAIL: z.enum(['low', 'high', 'auto']).default('high'),
+  CHARTLENS_DEADLINE_MS: z.coerce.number().int().min(100).default(60_000),
+  CHARTLENS_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  CHARTLENS_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  CHARTLENS_MAX_OUTPUT_TOKENS: z.coerce.number().int().min(256).default(2000),
+  CHARTLENS_BUDGET_USD: z.coerce.number().min(0).optional(),
+  CHARTLENS_PRICES: optionalText,
+  DATABASE_URL: optionalText,
+  CHARTLENS_API_KEYS: optionalText,
+  CHARTLENS_WORKERS: z.coerce.number().int().min(0).max(64).default(0),
+});
+
+/** The openai analyzer's settings, exactly as the adapter takes them. */
+export type OpenAIConfig = OpenAIAnalyzerOptions;
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  maxBodyBytes: number;
+  maxImageBytes: number;
+  maxImagePixels: number;
+  log: 'silent' | 'info';
+  defaultAnalyzer: 'local' | 'openai';
+  /** Null when neither OPENAI_API_KEY nor OPENAI_BASE_URL is set: the openai analyzer is off. */
+  openai: OpenAIConfig | null;
+  deadlineMs: number;
+  databaseUrl: string | null;
+  apiKeys: string[];
+  /** Worker threads for facts and charts (0: on the main thread). */
+  workers: number;
+}
+
+function parsePrices(text: string | undefined): Record<string, ModelPrice> {
+  if (!text) return { ...DEFAULT_PRICES };
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error('CHARTLENS_PRICES: not valid JSON');
+  }
+  const parsed = z.record(z.string(), priceSchema).safeParse(json);
+  if (!parsed.success) throw new Error(`CHARTLENS_PRICES: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return { ...DEFAULT_PRICES, ...parsed.data };
+}
+
+/** Parse the environment once at start-up; a bad value stops the process with a clear message. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  const openaiOn = e.OPENAI_API_KEY !== undefined || e.OPENAI_BASE_URL !== undefined;
+  if (e.CHARTLENS_ANALYZER === 'openai' && !openaiOn) {
+    throw new Error('Invalid configuration: CHARTLENS_ANALYZER=openai needs OPENAI_API_KEY or OPENAI_BASE_URL');
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: e.CHARTLENS_DATA_DIR,
+    maxBodyBytes: e.CHARTLENS_MAX_BODY_BYTES,
+    maxImageBytes: e.CHARTLENS_MAX_IMAGE_BYTES,
+    maxImagePixels: e.CHARTLENS_MAX_IMAGE_PIXELS,
+    log: e.CHARTLENS_LOG,
+    defaultAnalyzer: e.CHARTLENS_ANALYZER,
+    openai: openaiOn
+      ? {
+          baseURL: e.OPENAI_BASE_URL,
+          // Local servers (Ollama, vLLM, LM Studio) accept any key; the SDK insists on one.
+          apiKey: e.OPENAI_API_KEY ?? 'not-needed',
+          model: e.CHARTLENS_MODEL,
+          imageDetail: e.CHARTLENS_IMAGE_DETAIL,
+          timeoutMs: e.CHARTLENS_TIMEOUT_MS,
+          maxRetries: e.CHARTLENS_MAX_RETRIES,
+          maxOutputTokens: e.CHARTLENS_MAX_OUTPUT_TOKENS,
+          budgetUsd: e.CHARTLENS_BUDGET_USD ?? null,
+          prices: parsePrices(e.CHARTLENS_PRICES),
+        }
+      : null,
+    deadlineMs: e.CHARTLENS_DEADLINE_MS,
+    databaseUrl: e.DATABASE_URL ?? null,
+    workers: e.CHARTLENS_WORKERS,
+    apiKeys: (e.CHARTLENS_API_KEYS ?? '')
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean),
+  };
+}

@@ -1,0 +1,101 @@
+import type { MarketFacts } from '../market/facts.ts';
+import type { ExpertName, ModelOutput } from './model-output.ts';
+
+export type ClaimStatus = 'confirmed' | 'not_found' | 'contradicted' | 'unverifiable';
+export type ClaimKind = 'pattern' | 'level' | 'indicator' | 'regime' | 'decision';
+
+/** One thing the analyzer asserted, and what the facts say about it. */
+export interface VerifiedClaim {
+  claim: string;
+  kind: ClaimKind;
+  status: ClaimStatus;
+  detail: string;
+}
+
+/** What the decision policy changed, and why. */
+export interface Adjustment {
+  field: string;
+  from: unknown;
+  to: unknown;
+  reason: string;
+}
+
+export interface Verification {
+  /** verified: nothing flagged; partial: some claims not found or contradicted; unverified: no facts to check against. */
+  status: 'verified' | 'partial' | 'unverified';
+  claims: VerifiedClaim[];
+  /** (not_found + contradicted) / verifiable claims; null when nothing could be checked. */
+  hallucinationRate: number | null;
+  adjustments: Adjustment[];
+}
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+}
+
+export type StructuredOutputMode = 'json_schema' | 'json_object' | 'prompt';
+
+export interface ProviderInfo {
+  /** `local-rules` is deterministic code, never an LLM. */
+  analyzer: 'local-rules' | 'openai';
+  model: string | null;
+  promptVersion: string;
+  latencyMs: number;
+  usage: Usage | null;
+  costUsd: number | null;
+  cached: boolean;
+  degraded: boolean;
+  degradedReason: string | null;
+  attempts: number;
+  structuredOutput: StructuredOutputMode | null;
+}
+
+export interface Decision {
+  action: 'buy' | 'sell' | 'hold';
+  exposure: number;
+  confidence: number;
+  horizonBars: number;
+  entry: number | null;
+  invalidation: number | null;
+  target: number | null;
+  riskReward: number | null;
+  rationale: string;
+  /** What the decision rests on: the verified claims and facts it cites. */
+  basis: string[];
+}
+
+/** The full answer of POST /v1/analyze. */
+export interface Analysis {
+  id: string;
+  createdAt: string;
+  symbol: string | null;
+  timeframe: string | null;
+  input: {
+    source: 'ohlcv' | 'image' | 'image+ohlcv';
+    bars: number | null;
+    imageSha256: string;
+    chart: { width: number; height: number; renderer: string };
+    newsCount: number;
+  };
+  market: MarketFacts | null;
+  regime: ModelOutput['regime'];
+  experts: { name: ExpertName; weight: number; stance: 'long' | 'short' | 'flat'; exposure: number; rationale: string }[];
+  claims: {
+    patterns: ModelOutput['patterns'];
+    levels: ModelOutput['levels'];
+    indicators: ModelOutput['indicators'];
+  };
+  news: ModelOutput['news'];
+  risks: string[];
+  decision: Decision;
+  /** The analyzer's own decision before the policy checked it. */
+  proposedDecision: ModelOutput['decision'];
+  verification: Verification;
+  provider: ProviderInfo;
+  disclaimer: string;
+}
+
+export const DISCLAIMER =
+  'Educational analysis, not investment advice. Chart readings can be wrong; past patterns do not guarantee future prices.';

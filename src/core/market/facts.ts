@@ -1,0 +1,92 @@
+import { type Candle, formatCandleTime, hasVolume } from './candles.ts';
+import { type CandlestickHit, detectCandlestickPatterns } from './candlestick-patterns.ts';
+import { type ChartPatternHit, detectChartPatterns, priceUnitAt } from './chart-patterns.ts';
+import { computeIndicatorSeries, type IndicatorSeries, type IndicatorValues, indicatorValuesAt } from './indicators.ts';
+import { computeLevels, type Levels } from './levels.ts';
+import { findPivots, type Pivot } from './pivots.ts';
+import { computeTrendRegime, type TrendRegime } from './regime.ts';
+
+/** Everything chartlens computes about a series at one bar: the numbers the model must agree with. */
+export interface MarketFacts {
+  bars: number;
+  /** The bar the facts describe; later bars (if any were given) were not read. */
+  asOf: { index: number; time: string };
+  lastBar: { time: string; open: number; high: number; low: number; close: number; volume: number | null };
+  /** Lowest low and highest high over the bars <= asOf. */
+  range: { low: number; high: number };
+  indicators: IndicatorValues;
+  patterns: (CandlestickHit | ChartPatternHit)[];
+  levels: Levels;
+  trend: TrendRegime;
+  hasVolume: boolean;
+}
+
+/** Per-bar streams computed once over a whole series; `factsAt` reads them as of any bar. */
+export interface MarketStreams {
+  candles: readonly Candle[];
+  indicators: IndicatorSeries;
+  candlesticks: CandlestickHit[];
+  pivots: Pivot[];
+}
+
+/** Recent candlestick hits are what a chart reader sees; older ones are history. */
+const CANDLESTICK_RECENT_BARS = 30;
+
+/** Compute every causal stream once (TA-Lib, pivots). Each value at bar i depends on bars <= i only. */
+export function computeMarketStreams(candles: readonly Candle[]): MarketStreams {
+  const indicators = computeIndicatorSeries(candles);
+  return {
+    candles,
+    indicators,
+    candlesticks: detectCandlestickPatterns(candles),
+    pivots: findPivots(candles),
+  };
+}
+
+/**
+ * The facts a trader standing at bar `t` could know. Streams are filtered by the bar at which each
+ * item became known, so a replay can compute streams once and ask for any t without look-ahead.
+ */
+export function factsAt(streams: MarketStreams, t: number): MarketFacts {
+  const { candles, indicators } = streams;
+  const last = candles[t];
+  let low = Number.POSITIVE_INFINITY;
+  let high = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i <= t; i++) {
+    low = Math.min(low, candles[i].low);
+    high = Math.max(high, candles[i].high);
+  }
+  const unit = priceUnitAt(candles, indicators.atr14, t);
+  const candlesticks = streams.candlesticks.filter((h) => h.knownAt <= t && h.endIndex > t - CANDLESTICK_RECENT_BARS);
+  const chart = detectChartPatterns({
+    candles,
+    pivots: streams.pivots,
+    atr: indicators.atr14,
+    volumeRatio: indicators.volumeRatio20,
+    t,
+  });
+  const withVolume = hasVolume(candles);
+  return {
+    bars: t + 1,
+    asOf: { index: t, time: formatCandleTime(last.time) },
+    lastBar: {
+      time: formatCandleTime(last.time),
+      open: last.open,
+      high: last.high,
+      low: last.low,
+      close: last.close,
+      volume: last.volume ?? null,
+    },
+    range: { low, high },
+    indicators: indicatorValuesAt(indicators, t),
+    patterns: [...candlesticks, ...chart].sort((a, b) => a.endIndex - b.endIndex || a.code.localeCompare(b.code)),
+    levels: computeLevels(streams.pivots, t, last.close, unit),
+    trend: computeTrendRegime(candles, indicators, t),
+    hasVolume: withVolume,
+  };
+}
+
+/** Market facts at the last bar of a series. */
+export function computeMarketFacts(candles: readonly Candle[]): MarketFacts {
+  return factsAt(computeMarketStreams(candles), candles.length - 1);
+}

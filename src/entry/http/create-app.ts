@@ -1,0 +1,45 @@
+import express, { type Express } from 'express';
+import type { Config } from '../../composition/config.ts';
+import type { ChartRenderer } from '../../ports/chart-renderer.ts';
+import type { AnalyzeDeps } from '../../use-cases/analyze-chart.ts';
+import { requireApiKey } from './auth.ts';
+import { candleBody } from './body.ts';
+import { errorHandler, notFound } from './error-handler.ts';
+import { analysisRoutes } from './routes/analyses.ts';
+import { healthRoutes } from './routes/health.ts';
+import { marketRoutes } from './routes/market.ts';
+
+export interface AppDeps {
+  config: Pick<Config, 'maxBodyBytes'> & Partial<Pick<Config, 'apiKeys' | 'maxImageBytes'>>;
+  renderer: ChartRenderer;
+  /** Analysis needs a store and analyzers; without them only the market endpoints are served. */
+  analyze?: AnalyzeDeps;
+  log?: (msg: string) => void;
+}
+
+/** Build the Express app from its dependencies. It does not listen; callers (server, tests) do. */
+export function createApp(deps: AppDeps): Express {
+  const log = deps.log ?? ((msg: string) => console.error(msg));
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(healthRoutes({ store: deps.analyze?.store }));
+  const body = candleBody(deps.config.maxBodyBytes);
+  app.use('/v1', requireApiKey(deps.config.apiKeys ?? []));
+  app.use('/v1', marketRoutes({ renderer: deps.renderer, body }));
+  if (deps.analyze) {
+    app.use(
+      '/v1',
+      analysisRoutes({
+        analyze: deps.analyze,
+        store: deps.analyze.store,
+        body,
+        maxImageBytes: deps.config.maxImageBytes ?? 10 * 1024 * 1024,
+        maxFieldBytes: deps.config.maxBodyBytes,
+      }),
+    );
+  }
+  app.use(notFound);
+  app.use(errorHandler(log));
+  return app;
+}

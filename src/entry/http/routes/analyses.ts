@@ -1,0 +1,53 @@
+import { type RequestHandler, Router } from 'express';
+import { AppError } from '../../../core/errors.ts';
+import type { AnalysisStore } from '../../../ports/analysis-store.ts';
+import { type AnalyzeDeps, analyzeChart } from '../../../use-cases/analyze-chart.ts';
+import { toAnalyzeCommand } from '../../../use-cases/analyze-request.ts';
+import { chartUpload, multipartFields } from '../upload.ts';
+
+type Files = Record<string, Express.Multer.File[]> | undefined;
+
+/** POST /v1/analyze (JSON or multipart) and the stored results. */
+export function analysisRoutes(deps: {
+  analyze: AnalyzeDeps;
+  store: AnalysisStore;
+  body: RequestHandler[];
+  maxImageBytes: number;
+  maxFieldBytes: number;
+}): Router {
+  const router = Router();
+  const upload = chartUpload({ maxImageBytes: deps.maxImageBytes, maxFieldBytes: deps.maxFieldBytes });
+
+  // Multipart uploads take the first route; anything else falls through to the JSON/CSV one.
+  router.post(
+    '/analyze',
+    (req, res, next) => (req.is('multipart/form-data') ? upload(req, res, next) : next('route')),
+    async (req, res) => {
+      const files = req.files as Files;
+      const ohlcvFile = files?.ohlcv?.[0]?.buffer.toString('utf8');
+      const ohlcvText = typeof req.body?.ohlcv === 'string' ? req.body.ohlcv : undefined;
+      if (ohlcvFile !== undefined && ohlcvText !== undefined) {
+        throw new AppError('invalid_request', 'Send "ohlcv" once: as a file or as a text field, not both', [{ field: 'ohlcv', message: 'given twice' }]);
+      }
+      const cmd = toAnalyzeCommand(multipartFields(req.body ?? {}), { image: files?.image?.[0]?.buffer, ohlcv: ohlcvFile ?? ohlcvText });
+      res.json(await analyzeChart(deps.analyze, cmd));
+    },
+  );
+  router.post('/analyze', ...deps.body, async (req, res) => {
+    res.json(await analyzeChart(deps.analyze, toAnalyzeCommand(req.body)));
+  });
+
+  router.get('/analyses/:id', async (req, res) => {
+    const record = await deps.store.get(req.params.id);
+    if (!record) throw new AppError('not_found', `No analysis with id ${req.params.id}`);
+    res.json(record.analysis);
+  });
+
+  router.get('/analyses/:id/chart.png', async (req, res) => {
+    const png = await deps.store.getImage(req.params.id);
+    if (!png) throw new AppError('not_found', `No analysis with id ${req.params.id}`);
+    res.type('image/png').set('Cache-Control', 'private, max-age=31536000, immutable').send(png);
+  });
+
+  return router;
+}

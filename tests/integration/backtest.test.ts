@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import sharp from 'sharp';
+import { ChartJsRenderer } from '../../renderers/chartjs/chartjs-renderer.ts';
+import { LocalRulesAnalyzer } from '../../src/adapters/analyzers/local-rules-analyzer.ts';
+import { OpenAIAnalyzer } from '../../src/adapters/analyzers/openai-analyzer.ts';
+import { openAnalysisStore } from '../../src/adapters/store/pg-store.ts';
+import { writeBacktestReport } from '../../src/adapters/files/backtest-report.ts';
+import { DEFAULT_PRICES } from '../../src/core/analysis/pricing.ts';
+import type { Candle } from '../../src/core/market/candles.ts';
+import { seededRandom } from '../../src/core/evaluation/backtest-metrics.ts';
+import type { AnalysisStore } from '../../src/ports/analysis-store.ts';
+import type { AnalyzeDeps } from '../../src/use-cases/analyze-chart.ts';
+import { type BacktestOptions, decisionBars, runBacktest } from '../../src/use-cases/backtest.ts';
+import { type FakeOpenAI, startFakeOpenAI } from '../../testing/fake-openai.ts';
+import { plainHold } from '../helpers/model-replies.ts';
+import { indexOfDate, sp500 } from '../helpers/sample-data.ts';
+
+const renderer = new ChartJsRenderer();
+let store: AnalysisStore;
+let fake: FakeOpenAI;
+let deps: AnalyzeDeps;
+
+before(async () => {
+  store = await openAnalysisStore({ dataDir: ':memory:' });
+  fake = await startFakeOpenAI({ apiKey: 'k' });
+  deps = {
+    renderer,
+    local: new LocalRulesAnalyzer(),
+    openai: new OpenAIAnalyzer({ baseURL: fake.url, apiKey: 'k', model: 'gpt-4o', imageDetail: 'high', timeoutMs: 5000, maxRetries: 0, maxOutputTokens: 1000, budgetUsd: null, prices: DEFAULT_PRICES }),
+    store,
+    defaultAnalyzer: 'local',
+    deadlineMs: 10_000,
+    imageLimits: { maxBytes: 10 * 1024 * 1024, maxInputPixels: 40_000_000 },
+  };
+});
+after(async () => {
+  await fake.close();
+  await store.close();
+  await renderer.close();
+});
+
+const all = sp500();
+const start = indexOfDate(all, '2019-01-02');
+const candles = all.slice(0, indexOfDate(all, '2019-12-31') + 1);
+const options = (over: Partial<BacktestOptions> = {}): BacktestOptions => ({
+  candles,
+  symbol: 'SPX',
+  timeframe: '1d',
+  window: 120,
+  horizon: 5,
+  step: 10,
+  fromIndex: start,
+  analyzer: 'local',
+  model: null,
+  costBps: 10,
+  seed: 7,
+  ...over,
+});
+
+/** Keep bars 0..t and replace every later bar with a different random walk. */
+function rewriteAfter(series: readonly Candle[], t: number, seed: number): Candle[] {
+  const rand = seededRandom(seed);
+  const out = series.slice(0, t + 1);
+  let price = series[t].close;
+  for (let i = t + 1; i < series.length; i++) {
+    const open = price;
+    price *= 1 + (rand() - 0.5) * 0.1;
+    out.push({ time: series[i].time, open, high: Math.max(open, price) * 1.01, low: Math.min(open, price) * 0.99, close: price, volume: Math.round(rand() * 4e9) });
+  }
+  return out;
+}
+
+describe('walk-forward replay', () => {
+  it('when bars after t are rewritten, then every decision at or before t, and the chart it saw, is unchanged', async () => {
+    const t = indexOfDate(all, '2019-07-01');
+    const original = await runBacktest(deps, options());
+    const altered = await runBacktest(deps, options({ candles: rewriteAfter(candles, t, 99) }));
+    const upTo = (r: typeof original) => r.decisions.filter((d) => d.index <= t);
+    const strip = (d: (typeof original.decisions)[number]) => ({ ...d, forwardReturn: null, cached: null, costUsd: null });
+    assert.ok(upTo(original).length >= 10);
+    assert.deepEqual(upTo(altered).map(strip), upTo(original).map(strip));
+    // The forward returns (scoring only) and the later decisions do see the new future.
+    assert.notDeepEqual(
+      altered.decisions.filter((d) => d.index > t).map((d) => d.imageSha256),
+      original.decisions.filter((d) => d.index > t).map((d) => d.imageSha256),
+    );
+  });
+
+  it('when replayed, then decisions fall every `step` bars from the first full window, with forward returns', async () => {
+    assert.deepEqual(decisionBars(100, { window: 30, step: 20 }), [29, 49, 69, 89]);
+    assert.deepEqual(decisionBars(100, { window: 30, step: 20, fromIndex: 50, toIndex: 80 }), [50, 70]);
+    const r = await runBacktest(deps, options());
+    assert.equal(r.decisions[0].index, start);
+    const closes = candles.map((c) => c.close);
+    for (const d of r.decisions) {
+      const expected = d.index + 5 < closes.length ? closes[d.index + 5] / closes[d.index] - 1 : null;
+      assert.equal(d.forwardReturn, expected);
+      assert.ok(Math.sign(d.exposure) === (d.action === 'buy' ? 1 : d.action === 'sell' ? -1 : 0) || d.exposure === 0);
+    }
+    const m = r.metrics;
+    assert.equal(m.period.from, '2019-01-02');
+    assert.equal(m.buyAndHold.trades, 1);
+    // Buy and hold: in at the first decision's close, paying 10 bps on the first bar, out at the end.
+    const last = closes.length - 1;
+    const bh = (closes[start + 1] / closes[start] - 0.001) * (closes[last] / closes[start + 1]) - 1;
+    assert.ok(Math.abs(m.buyAndHold.totalReturn - bh) < 1e-9, `${m.buyAndHold.totalReturn} vs ${bh}`);
+    assert.equal(r.equity.length, m.period.bars);
+    assert.ok(Math.abs(r.equity.at(-1)!.buyAndHold - 1 - m.buyAndHold.totalReturn) < 1e-9);
+  });
+
+  it('when replayed through the openai analyzer twice, then the rerun is answered from the store and costs nothing', async () => {
+    fake.reset();
+    fake.setFallback({ kind: 'json', body: plainHold(), usage: { prompt_tokens: 1500, completion_tokens: 300 } });
+    const short = options({ analyzer: 'openai', fromIndex: indexOfDate(all, '2019-10-01'), step: 20 });
+    const first = await runBacktest(deps, short);
+    const calls = fake.requests.length;
+    assert.equal(calls, first.decisions.length);
+    assert.ok(first.metrics.analyzer.costUsd > 0);
+    const second = await runBacktest(deps, short);
+    assert.equal(fake.requests.length, calls, 'no model call on the rerun');
+    assert.equal(second.metrics.analyzer.costUsd, 0);
+    assert.equal(second.metrics.analyzer.cached, second.decisions.length);
+    assert.deepEqual(second.decisions.map((d) => d.action), first.decisions.map((d) => d.action));
+  });
+
+  it('when the report is written, then the four files are there and the page is self-contained', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chartlens-bt-'));
+    try {
+      const r = await runBacktest(deps, options({ step: 20 }));
+      await writeBacktestReport(dir, r, renderer, 'SPX replay');
+      const csv = readFileSync(join(dir, 'decisions.csv'), 'utf8').trim().split('\n');
+      assert.equal(csv[0], 'time,action,exposure,confidence,entry,invalidation,target,forwardReturn,hallucinationRate');
+      assert.equal(csv.length, r.decisions.length + 1);
+      const metrics = JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8'));
+      for (const k of ['hitRate', 'hitRateByConfidence', 'totalReturn', 'cagr', 'sharpe', 'maxDrawdown', 'turnover', 'trades', 'buyAndHold', 'random']) {
+        assert.ok(k in metrics, k);
+      }
+      const png = await sharp(join(dir, 'equity.png')).metadata();
+      assert.deepEqual([png.format, png.width, png.height], ['png', 1024, 512]);
+      const html = readFileSync(join(dir, 'report.html'), 'utf8');
+      assert.match(html, /<img alt="equity curve" src="data:image\/png;base64,/);
+      assert.ok(!/(src|href)="(http|\/\/)/.test(html), 'no external resources');
+      assert.equal((html.match(/<tr><td>\d{4}-\d{2}-\d{2}/g) ?? []).length, r.decisions.length);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
