@@ -35,7 +35,8 @@ import type { Analyzer } from '../src/ports/analyzer.ts';
 import type { ChartRenderer } from '../src/ports/chart-renderer.ts';
 import type { AnalyzeDeps } from '../src/use-cases/analyze-chart.ts';
 import { PreparePool } from '../src/adapters/workers/prepare-pool.ts';
-import { type ScoreRun, type ScoreTarget, scoreFolder } from '../src/use-cases/score-folder.ts';
+import { type ScoreRun, scoreFolder } from '../src/use-cases/score-folder.ts';
+import { type ScoreTarget } from '../src/ports/score-target.ts';
 import { inProcessTarget } from '../src/use-cases/score-targets.ts';
 import { type FakeOpenAI, startFakeOpenAI } from '../testing/fake-openai.ts';
 import { plainHold } from '../tests/helpers/model-replies.ts';
@@ -96,7 +97,7 @@ const storeMode = choice('store', ['memory', 'disk'] as const, 'memory');
 const withStages = process.argv.includes('--stages');
 /** Worker threads for facts and rendering (what `chartlens score` uses by default); 0 = main thread. */
 const workers = intOption('workers', availableParallelism(), 0);
-const pool = workers > 0 ? new PreparePool(workers) : undefined;
+const pool = workers > 0 ? new PreparePool(PREPARE_THREAD_URL, workers) : undefined;
 const profileFile = option('profile');
 const profiledConcurrency = Math.max(...concurrencies);
 
@@ -359,7 +360,7 @@ async function scoreOnce(dir: string, concurrency: number, label: string): Promi
   const t0 = performance.now();
   let run: ScoreRun;
   try {
-    run = await scoreFolder(target, { dir, recursive: false, concurrency, budgetUsd: null, results, exclude: [resultsPath] });
+    run = await scoreFolder(target, { source: folderInputSource(dir, { recursive: false, exclude: [resultsPath] }), concurrency, budgetUsd: null, results });
   } finally {
     results.close();
   }

@@ -22,7 +22,7 @@ import { ChartJsRenderer } from '../renderers/chartjs/chartjs-renderer.ts';
 import { createApp } from '../src/entry/http/create-app.ts';
 import { formatCandleTime, parseCandlesCsv } from '../src/core/market/candles.ts';
 import { computeIndicatorSeries } from '../src/core/market/indicators.ts';
-import { chartOptionsSchema, type ChartRequest } from '../src/ports/chart-renderer.ts';
+import { chartOptionsSchema, type ChartRequest } from '../src/core/scene/chart-options.ts';
 import { renderChart } from '../src/use-cases/render-chart.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import { ChartJSNodeCanvasBase } from 'chartjs-node-canvas';
 import sharp from 'sharp';
 import { formatCandleTime } from '../../src/core/market/candles.ts';
-import type { ChartRenderer, ChartRequest, LineChartRenderer, LineChartRequest, RenderedChart } from '../../src/ports/chart-renderer.ts';
+import type { ChartRenderer, LineChartRenderer, LineChartRequest, RenderedChart } from '../../src/ports/chart-renderer.ts';
+import type { ChartRequest } from '../../src/core/scene/chart-options.ts';
 import { chartWindow, type ChartWindow } from '../../src/core/scene/chart-window.ts';
 import { THEMES, type ChartTheme } from '../../src/core/scene/theme.ts';
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { OpenAIAnalyzerOptions } from '../adapters/analyzers/openai-analyzer.ts';
+import { ANALYZER_IDS, type AnalyzerId } from '../core/analysis/analyzer-id.ts';
 import { DEFAULT_PRICES, type ModelPrice } from '../core/analysis/pricing.ts';
 
 const priceSchema = z.object({ input: z.number().min(0), cachedInput: z.number().min(0), output: z.number().min(0) }).strict();
@@ -19,7 +20,7 @@ const envSchema = z.object({
   CHARTLENS_MAX_IMAGE_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
   CHARTLENS_MAX_IMAGE_PIXELS: z.coerce.number().int().min(10_000).default(40_000_000),
   CHARTLENS_LOG: z.enum(['silent', 'info']).default('info'),
-  CHARTLENS_ANALYZER: z.enum(['local', 'openai']).default('local'),
+  CHARTLENS_ANALYZER: z.enum(ANALYZER_IDS).default('local'),
   OPENAI_BASE_URL: optionalText,
   OPENAI_API_KEY: optionalText,
   CHARTLENS_MODEL: z.string().min(1).default('gpt-4o-mini'),
@@ -46,7 +47,7 @@ export interface Config {
   maxImageBytes: number;
   maxImagePixels: number;
   log: 'silent' | 'info';
-  defaultAnalyzer: 'local' | 'openai';
+  defaultAnalyzer: AnalyzerId;
   /** Null when neither OPENAI_API_KEY nor OPENAI_BASE_URL is set: the openai analyzer is off. */
   openai: OpenAIConfig | null;
   deadlineMs: number;

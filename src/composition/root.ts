@@ -1,73 +1,90 @@
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { ChartJsRenderer } from '../../renderers/chartjs/chartjs-renderer.ts';
+import { fileTemplates } from '../../prompts/loader.ts';
+import { fileReportWriter } from '../adapters/files/backtest-report.ts';
 import { LocalRulesAnalyzer } from '../adapters/analyzers/local-rules-analyzer.ts';
 import { OpenAIAnalyzer } from '../adapters/analyzers/openai-analyzer.ts';
+import { sharpImageNormalizer } from '../adapters/images/sharp-images.ts';
 import { openAnalysisStore } from '../adapters/store/pg-store.ts';
 import { PreparePool } from '../adapters/workers/prepare-pool.ts';
-import type { Config } from './config.ts';
-import { createApp } from '../entry/http/create-app.ts';
 import type { AnalysisStore } from '../ports/analysis-store.ts';
-import type { ChartRenderer } from '../ports/chart-renderer.ts';
-import type { AnalyzeDeps } from '../use-cases/analyze-chart.ts';
+import { type Analyzer, analyzerRegistry, type AnalyzerRegistry } from '../ports/analyzer.ts';
+import type { ChartPreparer } from '../ports/chart-preparer.ts';
+import type { ChartRenderer, LineChartRenderer } from '../ports/chart-renderer.ts';
+import type { BacktestReportWriter } from '../ports/report-writer.ts';
+import type { AnalyzeDeps, AnalyzeLog } from '../use-cases/analyze-chart.ts';
+import { createChartRenderer, PREPARE_THREAD_URL } from './chart-renderer.ts';
+import type { Config } from './config.ts';
 
 export interface Services {
-  renderer: ChartRenderer;
+  config: Config;
+  renderer: ChartRenderer & LineChartRenderer;
   store: AnalysisStore;
+  analyzers: AnalyzerRegistry;
   analyze: AnalyzeDeps;
+  /** Writes replay reports (decisions.csv, metrics.json, equity.png, report.html). */
+  reports: BacktestReportWriter;
   log: (msg: string) => void;
   close(): Promise<void>;
 }
 
-/** The one place that builds concrete adapters from Config. */
-export async function buildServices(config: Config): Promise<Services> {
-  mkdirSync(config.dataDir, { recursive: true });
+/** What a caller may hand in instead of having it built (tests share one in-memory store per file). */
+export interface ServiceOverrides {
+  store?: AnalysisStore;
+  renderer?: ChartRenderer & LineChartRenderer;
+  /** Wrap each analyzer (a batch run rate-limits the model calls). */
+  wrapAnalyzer?: (a: Analyzer) => Analyzer;
+  /** Worker threads for facts and charts; default: config.workers. */
+  workers?: number;
+}
+
+/** A pool of worker threads that prepare facts and charts off the calling thread. */
+export function createPreparePool(size: number): ChartPreparer {
+  return new PreparePool(PREPARE_THREAD_URL, size);
+}
+
+function analyzersFor(config: Config, wrap: (a: Analyzer) => Analyzer): AnalyzerRegistry {
+  const local = new LocalRulesAnalyzer();
+  const llms = config.openai ? [wrap(new OpenAIAnalyzer(config.openai))] : [];
+  return analyzerRegistry(llms, local, config.defaultAnalyzer);
+}
+
+/**
+ * The composition root: the only place that builds adapters. Every profile (server, cli, batch,
+ * slack, bench) starts here with its config; what it overrides is passed in, never built elsewhere.
+ */
+export async function buildServices(config: Config, overrides: ServiceOverrides = {}): Promise<Services> {
   const log = config.log === 'silent' ? () => {} : (msg: string) => console.error(msg);
-  const renderer = new ChartJsRenderer();
-  const store = await openAnalysisStore({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir });
-  const pool = config.workers > 0 ? new PreparePool(config.workers) : undefined;
+  const analyzeLog: AnalyzeLog = (event, fields) => log(JSON.stringify({ event, ...fields }));
+  const ownRenderer = !overrides.renderer;
+  const renderer = overrides.renderer ?? createChartRenderer();
+  const ownStore = !overrides.store;
+  if (ownStore && !config.databaseUrl && config.dataDir !== ':memory:') mkdirSync(config.dataDir, { recursive: true });
+  const store = overrides.store ?? (await openAnalysisStore({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir }));
+  const workers = overrides.workers ?? config.workers;
+  const pool = workers > 0 ? createPreparePool(workers) : undefined;
+  const analyzers = analyzersFor(config, overrides.wrapAnalyzer ?? ((a) => a));
   const analyze: AnalyzeDeps = {
     renderer,
-    local: new LocalRulesAnalyzer(),
-    openai: config.openai ? new OpenAIAnalyzer(config.openai) : null,
+    analyzers,
     store,
-    defaultAnalyzer: config.defaultAnalyzer,
+    images: sharpImageNormalizer({ maxBytes: config.maxImageBytes, maxInputPixels: config.maxImagePixels }),
+    prompts: fileTemplates(),
     deadlineMs: config.deadlineMs,
-    imageLimits: { maxBytes: config.maxImageBytes, maxInputPixels: config.maxImagePixels },
     preparer: pool,
+    log: analyzeLog,
   };
   return {
+    config,
     renderer,
     store,
+    analyzers,
     analyze,
+    reports: fileReportWriter(renderer),
     log,
     async close() {
       await pool?.close();
-      await renderer.close();
-      await store.close();
+      if (ownRenderer) await renderer.close();
+      if (ownStore) await store.close();
     },
   };
-}
-
-/** Start the HTTP server and stop it cleanly on SIGINT/SIGTERM. */
-export async function startServer(config: Config): Promise<Server> {
-  const services = await buildServices(config);
-  const app = createApp({ config, renderer: services.renderer, analyze: services.analyze, log: services.log });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-    s.once('error', reject);
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const store = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.dataDir}`;
-  const analyzer = config.defaultAnalyzer === 'openai' ? `openai (${config.openai?.model})` : 'local-rules';
-  services.log(`chartlens listening on http://${config.host}:${port}; store: ${store}; default analyzer: ${analyzer}`);
-  const stop = (): void => {
-    server.close(() => void services.close().then(() => process.exit(0)));
-    // Keep-alive sockets would hold close() open; give them a moment, then go.
-    setTimeout(() => process.exit(0), 3000).unref();
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  return server;
 }

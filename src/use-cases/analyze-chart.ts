@@ -1,20 +1,21 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { buildPrompt } from '../../prompts/loader.ts';
-import { AnalyzerFailure } from '../adapters/analyzers/openai-analyzer.ts';
-import { normalizeChartImage } from '../adapters/images/sharp-images.ts';
-import { type Analysis, DISCLAIMER, type ProviderInfo } from '../core/analysis/analysis.ts';
+import type { Analysis, ProviderInfo } from '../core/analysis/analysis.ts';
+import type { AnalyzerId } from '../core/analysis/analyzer-id.ts';
+import { assembleAnalysis } from '../core/analysis/assemble-analysis.ts';
 import type { NewsItem } from '../core/analysis/news.ts';
-import { applyPolicy, normalizeOutput } from '../core/analysis/policy.ts';
-import { summarize, type VerificationFacts, verifyClaims } from '../core/analysis/verify.ts';
-import { AppError } from '../core/errors.ts';
+import type { BuiltPrompt } from '../core/analysis/prompt-text.ts';
+import type { VerificationFacts } from '../core/analysis/verify.ts';
+import { AppError, DEGRADED_MESSAGES, type UpstreamCode } from '../core/errors.ts';
 import type { Candle } from '../core/market/candles.ts';
 import type { MarketFacts, MarketStreams } from '../core/market/facts.ts';
+import type { ChartOptions } from '../core/scene/chart-options.ts';
 import type { AnalysisStore } from '../ports/analysis-store.ts';
-import type { Analyzer, AnalyzerResult } from '../ports/analyzer.ts';
-import type { ChartOptions, ChartRenderer } from '../ports/chart-renderer.ts';
-import { type ChartPreparer, chartFacts, prepareChart } from './prepare-chart.ts';
-
-export type AnalyzerChoice = 'local' | 'openai';
+import { type Analyzer, AnalyzerFailure, type AnalyzerInput, type AnalyzerRegistry, type AnalyzerResult } from '../ports/analyzer.ts';
+import type { ChartPreparer } from '../ports/chart-preparer.ts';
+import type { ChartRenderer } from '../ports/chart-renderer.ts';
+import type { ImageNormalizer } from '../ports/image-normalizer.ts';
+import type { PromptBuilder } from '../ports/prompt-templates.ts';
+import { chartFacts, prepareChart } from './prepare-chart.ts';
 
 /** One analysis request, already validated. */
 export interface AnalyzeCommand {
@@ -24,7 +25,7 @@ export interface AnalyzeCommand {
   /** Uploaded image bytes, not yet checked. */
   image: Buffer | null;
   news: NewsItem[];
-  analyzer: AnalyzerChoice | null;
+  analyzer: AnalyzerId | null;
   model: string | null;
   chart: ChartOptions;
   /** The request as received (without image bytes), for the audit trail. */
@@ -36,17 +37,19 @@ export interface AnalyzeCommand {
   streams?: MarketStreams;
 }
 
+/** A structured log event (the upstream's own words about a failure go here, never to the caller). */
+export type AnalyzeLog = (event: string, fields: Record<string, unknown>) => void;
+
 export interface AnalyzeDeps {
   renderer: ChartRenderer;
-  local: Analyzer;
-  /** Null when no OpenAI-compatible endpoint is configured. */
-  openai: Analyzer | null;
+  analyzers: AnalyzerRegistry;
   store: AnalysisStore;
-  defaultAnalyzer: AnalyzerChoice;
+  images: ImageNormalizer;
+  prompts: PromptBuilder;
   deadlineMs: number;
-  imageLimits: { maxBytes: number; maxInputPixels: number };
   /** Facts and chart rendering off the main thread (a worker pool); default: in this thread. */
   preparer?: ChartPreparer;
+  log?: AnalyzeLog;
   now?: () => number;
   newId?: () => string;
 }
@@ -62,30 +65,37 @@ interface Prepared {
   chartRange: { start: string; end: string; bars: number } | null;
 }
 
+/** What answered, or was meant to: the analyzer asked, and why the rules stand in if they do. */
+interface Route {
+  analyzer: Analyzer;
+  model: string | null;
+  /** Set when the requested analyzer is not configured: the rules answer instead. */
+  missing: UpstreamCode | null;
+}
+
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
-/** Facts from the candles, and the image the model will see (the upload, or a rendered chart). */
-async function prepare(deps: AnalyzeDeps, cmd: AnalyzeCommand): Promise<Prepared> {
+/** Step 1: facts from the candles, and the image the model will see (the upload, or a rendered chart). */
+async function prepareInputs(deps: AnalyzeDeps, cmd: AnalyzeCommand): Promise<Prepared> {
   const candles = cmd.candles;
   if (cmd.image) {
     // An uploaded chart is taken to show all the OHLCV sent with it.
     const market = candles ? chartFacts({ candles, chart: cmd.chart, symbol: cmd.symbol, timeframe: cmd.timeframe, from: 0 }) : null;
-    const img = await normalizeChartImage(cmd.image, deps.imageLimits);
-    return {
-      png: img.png,
-      width: img.width,
-      height: img.height,
-      sha256: img.sha256,
-      renderer: 'upload',
-      facts: market?.facts ?? null,
-      verify: market?.verify ?? null,
-      chartRange: market?.chartRange ?? null,
-    };
+    const img = await deps.images.normalize(cmd.image);
+    return { ...img, renderer: 'upload', facts: market?.facts ?? null, verify: market?.verify ?? null, chartRange: market?.chartRange ?? null };
   }
   if (!candles) throw new AppError('invalid_request', 'Send OHLCV data (candles or csv), an image, or both');
   const req = { candles, chart: cmd.chart, symbol: cmd.symbol, timeframe: cmd.timeframe, streams: cmd.streams };
   // Precomputed streams live in this thread; only a fresh request can go to a worker pool.
   return cmd.streams || !deps.preparer ? prepareChart(deps.renderer, req) : deps.preparer.prepare(req);
+}
+
+/** Step 2: the analyzer the request names (or the default), or the rules when it is not configured. */
+function chooseAnalyzer(registry: AnalyzerRegistry, cmd: AnalyzeCommand): Route {
+  const id = cmd.analyzer ?? registry.defaultId;
+  const analyzer = registry.get(id);
+  if (!analyzer) return { analyzer: registry.fallback, model: null, missing: 'llm_not_configured' };
+  return { analyzer, model: analyzer.modelFor({ model: cmd.model ?? undefined }) ?? cmd.model, missing: null };
 }
 
 /**
@@ -103,23 +113,62 @@ export function cacheKeyFor(parts: {
   analyzer: string;
   model: string | null;
 }): string {
-  return sha256(JSON.stringify({ v: 1, ...parts }));
+  return sha256(JSON.stringify({ v: 2, ...parts }));
+}
+
+/** A stored answer to the same request, marked as a free cache hit. */
+async function fromCache(deps: AnalyzeDeps, cacheKey: string, latencyMs: () => number): Promise<Analysis | null> {
+  const hit = await deps.store.findByCacheKey(cacheKey);
+  if (!hit) return null;
+  const provider = { ...hit.analysis.provider, cached: true, latencyMs: latencyMs(), usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 }, costUsd: 0, attempts: 0 };
+  return { ...hit.analysis, provider };
 }
 
 /**
- * The analysis story: prepare facts and image, answer from the cache if this exact request was
- * answered before, otherwise ask the analyzer (falling back to the rules if an LLM fails for good),
- * verify every claim, apply the decision policy, store the audit record and return the analysis.
+ * Step 3: ask the analyzer. When it fails for good upstream (or is not configured), the rules
+ * answer and the result is marked degraded with the code; the caller cannot fix an upstream failure.
+ */
+async function askAnalyzer(deps: AnalyzeDeps, route: Route, input: AnalyzerInput): Promise<{ result: AnalyzerResult; answeredBy: Analyzer; degraded: UpstreamCode | null }> {
+  if (route.missing) return { result: await deps.analyzers.fallback.analyze(input), answeredBy: deps.analyzers.fallback, degraded: route.missing };
+  try {
+    return { result: await route.analyzer.analyze(input), answeredBy: route.analyzer, degraded: null };
+  } catch (err) {
+    if (!(err instanceof AnalyzerFailure)) throw err;
+    deps.log?.('analyzer_failed', { analyzer: route.analyzer.id, model: route.model, code: err.code, upstream: err.upstreamDetail });
+    const fallback = await deps.analyzers.fallback.analyze(input);
+    return { result: { ...fallback, ...err.spent }, answeredBy: deps.analyzers.fallback, degraded: err.code };
+  }
+}
+
+function providerInfo(answer: Awaited<ReturnType<typeof askAnalyzer>>, prompt: BuiltPrompt, latencyMs: number): ProviderInfo {
+  const { result, answeredBy, degraded } = answer;
+  return {
+    analyzer: answeredBy.id,
+    kind: answeredBy.kind,
+    model: degraded ? null : result.model,
+    promptVersion: prompt.version,
+    latencyMs,
+    usage: result.usage,
+    costUsd: result.costUsd,
+    cached: false,
+    degraded: degraded ? { code: degraded, message: DEGRADED_MESSAGES[degraded] } : false,
+    degradedReason: degraded ? `${degraded}: ${DEGRADED_MESSAGES[degraded]}` : null,
+    attempts: result.attempts,
+    structuredOutput: result.structuredOutput,
+  };
+}
+
+/**
+ * The analysis story: prepare facts and image, choose the analyzer, answer from the cache if this
+ * exact request was answered before, otherwise ask the analyzer (the rules stand in if it fails for
+ * good), verify every claim and apply the policy, store the audit record and return the analysis.
  */
 export async function analyzeChart(deps: AnalyzeDeps, cmd: AnalyzeCommand): Promise<Analysis> {
   const now = deps.now ?? Date.now;
   const started = now();
-  const prepared = await prepare(deps, cmd);
-  const prompt = buildPrompt({ facts: prepared.facts, symbol: cmd.symbol, timeframe: cmd.timeframe, chartRange: prepared.chartRange, news: cmd.news });
-
-  const choice = cmd.analyzer ?? deps.defaultAnalyzer;
-  const wanted = choice === 'openai' ? deps.openai : deps.local;
-  const model = wanted?.modelFor({ model: cmd.model ?? undefined }) ?? cmd.model;
+  const prepared = await prepareInputs(deps, cmd);
+  const prompt = deps.prompts.build({ facts: prepared.facts, symbol: cmd.symbol, timeframe: cmd.timeframe, chartRange: prepared.chartRange, news: cmd.news });
+  const route = chooseAnalyzer(deps.analyzers, cmd);
   const cacheKey = cacheKeyFor({
     imageSha256: prepared.sha256,
     facts: prepared.facts,
@@ -127,72 +176,17 @@ export async function analyzeChart(deps: AnalyzeDeps, cmd: AnalyzeCommand): Prom
     timeframe: cmd.timeframe,
     news: cmd.news,
     promptVersion: prompt.version,
-    analyzer: wanted?.name ?? choice,
-    model: model ?? null,
+    analyzer: route.missing ? (cmd.analyzer ?? deps.analyzers.defaultId) : route.analyzer.id,
+    model: route.model ?? null,
   });
-  const hit = await deps.store.findByCacheKey(cacheKey);
-  if (hit) {
-    return {
-      ...hit.analysis,
-      provider: { ...hit.analysis.provider, cached: true, latencyMs: now() - started, usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 }, costUsd: 0, attempts: 0 },
-    };
-  }
+  const cached = await fromCache(deps, cacheKey, () => now() - started);
+  if (cached) return cached;
 
-  const input = {
-    image: { png: prepared.png, width: prepared.width, height: prepared.height, sha256: prepared.sha256 },
-    facts: prepared.facts,
-    symbol: cmd.symbol,
-    timeframe: cmd.timeframe,
-    news: cmd.news,
-    prompt,
-    model: cmd.model ?? undefined,
-    deadline: started + deps.deadlineMs,
-  };
-  let result: AnalyzerResult;
-  let degradedReason: string | null = null;
-  let analyzerName = wanted?.name ?? 'local-rules';
-  if (choice === 'openai' && !deps.openai) {
-    degradedReason = 'llm_not_configured: no OpenAI-compatible endpoint is configured (set OPENAI_API_KEY or OPENAI_BASE_URL)';
-    result = await deps.local.analyze(input);
-    analyzerName = deps.local.name;
-  } else {
-    try {
-      result = await (wanted ?? deps.local).analyze(input);
-    } catch (err) {
-      if (!(err instanceof AnalyzerFailure)) throw err;
-      // The caller cannot fix an upstream failure: answer with the rules, marked degraded.
-      degradedReason = `${err.reason}: ${err.message}`;
-      const fallback = await deps.local.analyze(input);
-      result = { ...fallback, usage: err.spent.usage, costUsd: err.spent.costUsd, attempts: err.spent.attempts };
-      analyzerName = deps.local.name;
-    }
-  }
+  const image = { png: prepared.png, width: prepared.width, height: prepared.height, sha256: prepared.sha256 };
+  const input: AnalyzerInput = { image, facts: prepared.facts, symbol: cmd.symbol, timeframe: cmd.timeframe, news: cmd.news, prompt, model: cmd.model ?? undefined, deadline: started + deps.deadlineMs };
+  const answer = await askAnalyzer(deps, route, input);
 
-  const normalized = normalizeOutput(result.output);
-  const out = normalized.output;
-  const claims = verifyClaims(out, prepared.verify);
-  const summary = summarize(claims);
-  const policy = applyPolicy(out, claims, {
-    lastClose: prepared.facts?.lastBar.close ?? null,
-    atr: prepared.verify?.atr ?? null,
-    hallucinationRate: summary.hallucinationRate,
-  });
-  const provider: ProviderInfo = {
-    analyzer: analyzerName,
-    model: degradedReason ? null : result.model,
-    promptVersion: prompt.version,
-    latencyMs: now() - started,
-    usage: result.usage,
-    costUsd: result.costUsd,
-    cached: false,
-    degraded: degradedReason !== null,
-    degradedReason,
-    attempts: result.attempts,
-    structuredOutput: result.structuredOutput,
-  };
-  const { decision } = policy;
-  const adjustments = [...normalized.adjustments, ...policy.adjustments];
-  const analysis: Analysis = {
+  const analysis = assembleAnalysis(answer.result.output, {
     id: (deps.newId ?? randomUUID)(),
     createdAt: new Date(started).toISOString(),
     symbol: cmd.symbol,
@@ -204,18 +198,10 @@ export async function analyzeChart(deps: AnalyzeDeps, cmd: AnalyzeCommand): Prom
       chart: { width: prepared.width, height: prepared.height, renderer: prepared.renderer },
       newsCount: cmd.news.length,
     },
-    market: prepared.facts,
-    regime: out.regime,
-    experts: out.experts,
-    claims: { patterns: out.patterns, levels: out.levels, indicators: out.indicators },
-    news: out.news,
-    risks: out.risks,
-    decision,
-    proposedDecision: out.decision,
-    verification: { ...summary, claims, adjustments },
-    provider,
-    disclaimer: DISCLAIMER,
-  };
-  await deps.store.save({ id: analysis.id, createdAt: analysis.createdAt, cacheKey, analysis, request: cmd.request, prompt, rawOutput: result.raw, image: prepared.png });
+    facts: prepared.facts,
+    verify: prepared.verify,
+    provider: providerInfo(answer, prompt, now() - started),
+  });
+  await deps.store.save({ id: analysis.id, createdAt: analysis.createdAt, cacheKey, analysis, request: cmd.request, prompt, rawOutput: answer.result.raw, image: prepared.png });
   return analysis;
 }

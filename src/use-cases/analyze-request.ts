@@ -1,30 +1,21 @@
-import { z } from 'zod';
-import { newsSchema } from '../core/analysis/news.ts';
+import { analyzeNewsSchema, analyzeRequestSchema } from '../contracts/analyze-request.ts';
 import { AppError } from '../core/errors.ts';
 import { parseCandlesCsv } from '../core/market/candles.ts';
-import { chartOptionsSchema } from '../ports/chart-renderer.ts';
+import { chartOptionsSchema } from '../core/scene/chart-options.ts';
 import type { AnalyzeCommand } from './analyze-chart.ts';
-import { candleInputFields, readCandles } from './candle-input.ts';
+import { readCandles } from './candle-input.ts';
 import { parseRequest } from './parse-request.ts';
 
 /** Bars drawn on an analysis chart unless the caller says otherwise: enough to read, few enough to see. */
 export const DEFAULT_ANALYSIS_BARS = 150;
 
-export const analyzeRequestSchema = z
-  .object({
-    ...candleInputFields,
-    news: z.unknown().optional(),
-    chart: chartOptionsSchema.optional(),
-    analyzer: z.enum(['local', 'openai']).optional(),
-    model: z.string().trim().min(1).max(100).optional(),
-  })
-  .strict();
+/** The schema lives in the HTTP contract; re-exported for callers that import it from here. */
+export { analyzeRequestSchema };
 
 /** Validate news separately so its errors carry their own code and name the item. */
 export function readNews(value: unknown): AnalyzeCommand['news'] {
-  if (value === undefined || value === null) return [];
-  const parsed = newsSchema.safeParse(value);
-  if (parsed.success) return parsed.data;
+  const parsed = analyzeNewsSchema.safeParse(value);
+  if (parsed.success) return parsed.data ?? [];
   const details = parsed.error.issues.map((i) => ({
     field: ['news', ...i.path].join('.'),
     message: i.code === 'unrecognized_keys' ? `unknown field(s): ${(i as { keys: string[] }).keys.join(', ')}` : i.message,

@@ -1,13 +1,11 @@
 import type { Analysis } from '../core/analysis/analysis.ts';
 import {
   calibration,
-  type CalibrationBucket,
   forwardReturn,
   hitRate,
   periodsPerYear,
   positionsFromDecisions,
   type ReplayDecision,
-  type ReturnMetrics,
   returnMetrics,
   shuffledDecisions,
   strategyReturns,
@@ -15,8 +13,10 @@ import {
 } from '../core/evaluation/backtest-metrics.ts';
 import { type Candle, formatCandleTime } from '../core/market/candles.ts';
 import { computeMarketStreams } from '../core/market/facts.ts';
-import { chartOptionsSchema } from '../ports/chart-renderer.ts';
-import { type AnalyzeDeps, type AnalyzerChoice, analyzeChart } from './analyze-chart.ts';
+import { chartOptionsSchema } from '../core/scene/chart-options.ts';
+import type { BacktestResult, DecisionRow } from '../core/evaluation/backtest-result.ts';
+import { type AnalyzeDeps, analyzeChart } from './analyze-chart.ts';
+import { type AnalyzerId } from '../core/analysis/analyzer-id.ts';
 
 export interface BacktestOptions {
   candles: readonly Candle[];
@@ -31,50 +31,12 @@ export interface BacktestOptions {
   /** First and last decision bar (inclusive); default: from the first full window to the end. */
   fromIndex?: number;
   toIndex?: number;
-  analyzer: AnalyzerChoice;
+  analyzer: AnalyzerId;
   model: string | null;
   costBps: number;
   /** Seed of the random baseline. */
   seed: number;
   onProgress?: (p: { done: number; total: number; failed: number; costUsd: number; elapsedMs: number }) => void;
-}
-
-/** One row of decisions.csv. */
-export interface DecisionRow {
-  index: number;
-  time: string;
-  action: 'buy' | 'sell' | 'hold';
-  exposure: number;
-  confidence: number;
-  entry: number | null;
-  invalidation: number | null;
-  target: number | null;
-  /** Close `horizon` bars later over this close, minus 1: for scoring only, never shown to the analyzer. */
-  forwardReturn: number | null;
-  hallucinationRate: number | null;
-  imageSha256: string;
-  costUsd: number | null;
-  cached: boolean;
-  degraded: boolean;
-}
-
-export interface BacktestMetrics extends ReturnMetrics {
-  hitRate: number | null;
-  hitRateByConfidence: CalibrationBucket[];
-  calls: number;
-  holds: number;
-  buyAndHold: ReturnMetrics;
-  random: ReturnMetrics & { seed: number };
-  period: { from: string; to: string; bars: number };
-  analyzer: { name: string; model: string | null; costUsd: number; cached: number; degraded: number };
-  params: { window: number; horizon: number; step: number; costBps: number };
-}
-
-export interface BacktestResult {
-  decisions: DecisionRow[];
-  metrics: BacktestMetrics;
-  /** Per bar of the evaluation period: the strategy's and buy-and-hold's equity. */
-  equity: { time: number; strategy: number; buyAndHold: number; random: number }[];
 }
 
 /** The decision bars of a replay: every `step` bars from the first full window to the last bar. */
@@ -143,7 +105,7 @@ export async function runBacktest(deps: AnalyzeDeps, o: BacktestOptions): Promis
       imageSha256: analysis.input.imageSha256,
       costUsd: analysis.provider.costUsd,
       cached: analysis.provider.cached,
-      degraded: analysis.provider.degraded,
+      degraded: analysis.provider.degraded !== false,
     });
     o.onProgress?.({ done: rows.length, total: bars.length, failed, costUsd: spent, elapsedMs: Date.now() - started });
   }

@@ -1,14 +1,9 @@
-import { z } from 'zod';
+import { candleInputFields } from '../contracts/candle-input.ts';
 import { AppError } from '../core/errors.ts';
 import { type Candle, parseCandlesCsv, parseCandlesJson } from '../core/market/candles.ts';
 
-/** Fields every candle-taking request shares: the data (as rows or CSV text) and its labels. */
-export const candleInputFields = {
-  symbol: z.string().trim().min(1).max(32).optional(),
-  timeframe: z.string().trim().min(1).max(16).optional(),
-  candles: z.unknown().optional(),
-  csv: z.string().optional(),
-};
+/** The shared request fields live in the HTTP contract; re-exported for callers that import them from here. */
+export { candleInputFields };
 
 /** Turn `{candles}` or `{csv}` (exactly one) into validated candles. */
 export function readCandles(input: { candles?: unknown; csv?: string }): Candle[] {

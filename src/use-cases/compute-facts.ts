@@ -1,15 +1,10 @@
-import { z } from 'zod';
-import { computeMarketFacts, type MarketFacts } from '../core/market/facts.ts';
-import { candleInputFields, readCandles } from './candle-input.ts';
+import { type FactsResponse, factsRequestSchema } from '../contracts/facts.ts';
+import { computeMarketFacts } from '../core/market/facts.ts';
+import { readCandles } from './candle-input.ts';
 import { parseRequest } from './parse-request.ts';
 
-export const factsRequestSchema = z.object(candleInputFields).strict();
-
-export interface FactsResponse {
-  symbol: string | null;
-  timeframe: string | null;
-  facts: MarketFacts;
-}
+/** The request schema and the response type live in the HTTP contract; re-exported from here. */
+export { factsRequestSchema, type FactsResponse };
 
 /** Validate an indicators request and compute the market facts at its last bar. */
 export function computeFacts(body: unknown): FactsResponse {

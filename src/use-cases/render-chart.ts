@@ -1,13 +1,12 @@
-import { z } from 'zod';
+import { renderRequestSchema } from '../contracts/render-request.ts';
 import { computeMarketStreams, factsAt } from '../core/market/facts.ts';
 import { computeIndicatorSeries } from '../core/market/indicators.ts';
-import { type ChartRenderer, chartOptionsSchema, type RenderedChart } from '../ports/chart-renderer.ts';
-import { candleInputFields, readCandles } from './candle-input.ts';
+import { type ChartRenderer, type RenderedChart } from '../ports/chart-renderer.ts';
+import { readCandles } from './candle-input.ts';
 import { parseRequest } from './parse-request.ts';
 
-export const renderRequestSchema = z
-  .object({ ...candleInputFields, chart: chartOptionsSchema.default(chartOptionsSchema.parse({})) })
-  .strict();
+/** The schema lives in the HTTP contract; re-exported for callers that import it from here. */
+export { renderRequestSchema };
 
 /** Validate a render request, compute what the chart needs, and draw it. */
 export async function renderChart(renderer: ChartRenderer, body: unknown): Promise<RenderedChart> {

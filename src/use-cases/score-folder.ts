@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { type FolderInput, discoverInputs, readInput } from '../adapters/files/folder-inputs.ts';
-import { type ResultLine, ResultsFile } from '../adapters/files/results-file.ts';
+import { type ResultLine } from '../core/evaluation/score-result.ts';
 import type { Analysis } from '../core/analysis/analysis.ts';
 import { AppError } from '../core/errors.ts';
+import type { InputSource, SourceInput } from '../ports/input-source.ts';
+import type { ResultsSink } from '../ports/results-sink.ts';
 
 /** The bytes of one input, as read from the folder. */
 export interface LoadedInput {
@@ -27,14 +28,11 @@ export interface ScoreProgress {
 }
 
 export interface ScoreOptions {
-  dir: string;
-  recursive: boolean;
+  source: InputSource;
   concurrency: number;
   /** Stop starting inputs once the spend of finished ones reaches this. */
   budgetUsd: number | null;
-  results: ResultsFile;
-  /** Files never scored (the results file itself). */
-  exclude: string[];
+  results: ResultsSink;
   onProgress?: (p: ScoreProgress) => void;
   now?: () => number;
 }
@@ -62,7 +60,7 @@ function parseJsonFile(bytes: Buffer, what: 'news' | 'candles'): unknown {
   }
 }
 
-function load(input: FolderInput, bytes: { image?: Buffer; data?: Buffer; news?: Buffer }): LoadedInput {
+function load(input: SourceInput, bytes: { image?: Buffer; data?: Buffer; news?: Buffer }): LoadedInput {
   if (input.problem) throw new AppError('invalid_request', input.problem.message, [{ field: input.problem.code, message: input.file }]);
   const data = bytes.data
     ? input.data?.toLowerCase().endsWith('.json')
@@ -72,7 +70,7 @@ function load(input: FolderInput, bytes: { image?: Buffer; data?: Buffer; news?:
   return { file: input.file, image: bytes.image, data, news: bytes.news ? parseJsonFile(bytes.news, 'news') : undefined };
 }
 
-function errorOf(err: unknown, problem?: FolderInput['problem']): { code: string; message: string } {
+function errorOf(err: unknown, problem?: SourceInput['problem']): { code: string; message: string } {
   if (problem) return problem;
   if (err instanceof AppError) return { code: err.code, message: err.message };
   const e = err as { code?: unknown; message?: string };
@@ -87,7 +85,7 @@ function errorOf(err: unknown, problem?: FolderInput['problem']): { code: string
 export async function scoreFolder(target: ScoreTarget, o: ScoreOptions): Promise<ScoreRun> {
   const now = o.now ?? Date.now;
   const started = now();
-  const { inputs, skippedLinks } = await discoverInputs(o.dir, { recursive: o.recursive, exclude: o.exclude });
+  const { inputs, skippedLinks } = await o.source.discover();
   const lines: ResultLine[] = [];
   let resumed = 0;
   let resumedFailed = 0;
@@ -103,10 +101,11 @@ export async function scoreFolder(target: ScoreTarget, o: ScoreOptions): Promise
     while (next < inputs.length) {
       const input = inputs[next++];
       // An unreadable input (gone, no permission...) gets an error line like any bad input.
-      const bytes = await readInput(o.dir, input).catch((err: unknown) => ({ sha256: UNREAD_SHA256, unreadable: err as Error }));
-      if (o.results.done.has(ResultsFile.key(input.file, bytes.sha256))) {
+      const bytes = await o.source.read(input).catch((err: unknown) => ({ sha256: UNREAD_SHA256, unreadable: err as Error }));
+      const earlier = o.results.previous(input.file, bytes.sha256);
+      if (earlier !== null) {
         resumed++;
-        if (o.results.failedBefore.has(ResultsFile.key(input.file, bytes.sha256))) resumedFailed++;
+        if (earlier === 'failed') resumedFailed++;
         report();
         continue;
       }

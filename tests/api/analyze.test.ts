@@ -37,6 +37,7 @@ const ANALYSIS_KEYS = [
 
 const PROVIDER_KEYS = [
   'analyzer',
+  'kind',
   'model',
   'promptVersion',
   'latencyMs',
@@ -128,7 +129,7 @@ beforeEach(() => fake?.reset());
 describe('POST /v1/analyze with the local rules', () => {
   const body = { symbol: 'SPX', timeframe: '1d', csv: lastSampleCsv(300), news: SAMPLE_NEWS };
 
-  test('when sent the last 300 S&P bars and 3 news items, then 200 with every field of an Analysis, labelled local-rules', async () => {
+  test('when sent the last 300 S&P bars and 3 news items, then 200 with every field of an Analysis, labelled as the local rules, not an LLM', async () => {
     const res = await request(local.app).post('/v1/analyze').send(body);
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.match(res.headers['content-type'] ?? '', /^application\/json/);
@@ -155,7 +156,8 @@ describe('POST /v1/analyze with the local rules', () => {
     assert.notEqual(a.verification.status, 'unverified', 'with OHLCV the regime claim can be checked');
     assert.ok(a.verification.hallucinationRate === null || (a.verification.hallucinationRate >= 0 && a.verification.hallucinationRate <= 1));
     const p = a.provider;
-    assert.equal(p.analyzer, 'local-rules', 'the rules are never presented as an LLM');
+    assert.equal(p.analyzer, 'local');
+    assert.equal(p.kind, 'rules', 'the rules are never presented as an LLM');
     assert.equal(p.model, null);
     assert.equal(p.cached, false);
     assert.equal(p.degraded, false);
@@ -288,9 +290,11 @@ describe('POST /v1/analyze with an OpenAI-compatible model (fake server)', () =>
     const a: Analysis = res.body;
     assertFullAnalysis(a);
     assert.ok(a.market, 'the fallback still has the facts');
-    assert.equal(a.provider.degraded, true);
-    assert.match(a.provider.degradedReason ?? '', /^llm_unavailable/);
-    assert.equal(a.provider.analyzer, 'local-rules', 'the fallback is labelled as the rules');
+    assert.equal(a.provider.degraded && a.provider.degraded.code, 'llm_unavailable');
+    assert.equal(a.provider.degradedReason, `llm_unavailable: ${a.provider.degraded && a.provider.degraded.message}`);
+    assert.doesNotMatch(JSON.stringify(a.provider), /Internal Server Error|HTML|<html/i, 'upstream text never reaches the caller');
+    assert.equal(a.provider.analyzer, 'local');
+    assert.equal(a.provider.kind, 'rules', 'the fallback is labelled as the rules');
     assert.equal(a.provider.model, null);
     assert.equal(fake.requests.length, 2, 'one try and one retry');
     assert.equal(a.provider.attempts, 2);
@@ -305,9 +309,10 @@ describe('POST /v1/analyze with an OpenAI-compatible model (fake server)', () =>
       .send({ ...recent, analyzer: 'openai', news: [tag('slow')] });
     const took = Date.now() - started;
     assert.equal(res.status, 200, JSON.stringify(res.body));
-    assert.equal(res.body.provider.degraded, true);
-    assert.match(res.body.provider.degradedReason, /^llm_deadline/);
-    assert.equal(res.body.provider.analyzer, 'local-rules');
+    assert.equal(res.body.provider.degraded && res.body.provider.degraded.code, 'llm_deadline');
+    assert.equal(res.body.provider.degradedReason, `llm_deadline: ${res.body.provider.degraded && res.body.provider.degraded.message}`);
+    assert.doesNotMatch(JSON.stringify(res.body.provider), /Internal Server Error|HTML|<html/i, 'upstream text never reaches the caller');
+    assert.equal(res.body.provider.analyzer, 'local');
     assert.ok(took < 2000, `answered in ${took} ms`);
     await hurried.close();
   });
@@ -318,9 +323,10 @@ describe('POST /v1/analyze with an OpenAI-compatible model (fake server)', () =>
       .post('/v1/analyze')
       .send({ ...recent, analyzer: 'openai', news: [tag('refusal')] });
     assert.equal(res.status, 200, JSON.stringify(res.body));
-    assert.equal(res.body.provider.degraded, true);
-    assert.match(res.body.provider.degradedReason, /^llm_refusal/);
-    assert.equal(res.body.provider.analyzer, 'local-rules');
+    assert.equal(res.body.provider.degraded && res.body.provider.degraded.code, 'llm_refusal');
+    assert.equal(res.body.provider.degradedReason, `llm_refusal: ${res.body.provider.degraded && res.body.provider.degraded.message}`);
+    assert.doesNotMatch(JSON.stringify(res.body.provider), /Internal Server Error|HTML|<html/i, 'upstream text never reaches the caller');
+    assert.equal(res.body.provider.analyzer, 'local');
   });
 
   test('when the model answers invalid JSON twice, then 200 degraded llm_invalid_output after one repair', async () => {
@@ -329,8 +335,9 @@ describe('POST /v1/analyze with an OpenAI-compatible model (fake server)', () =>
       .post('/v1/analyze')
       .send({ ...recent, analyzer: 'openai', news: [tag('invalid')] });
     assert.equal(res.status, 200, JSON.stringify(res.body));
-    assert.equal(res.body.provider.degraded, true);
-    assert.match(res.body.provider.degradedReason, /^llm_invalid_output/);
+    assert.equal(res.body.provider.degraded && res.body.provider.degraded.code, 'llm_invalid_output');
+    assert.equal(res.body.provider.degradedReason, `llm_invalid_output: ${res.body.provider.degraded && res.body.provider.degraded.message}`);
+    assert.doesNotMatch(JSON.stringify(res.body.provider), /Internal Server Error|HTML|<html/i, 'upstream text never reaches the caller');
     assert.equal(fake.requests.length, 2);
     assert.ok(res.body.provider.usage.inputTokens > 0, 'what the failed calls spent is still reported');
     assert.ok(res.body.provider.costUsd > 0);
@@ -359,7 +366,7 @@ describe('POST /v1/analyze with an OpenAI-compatible model (fake server)', () =>
     fake.setFallback({ kind: 'error', status: 500, headers: { 'retry-after-ms': '10' } });
     const req = { ...recent, analyzer: 'openai', news: [tag('degraded cache')] };
     const first = await request(withLlm.app).post('/v1/analyze').send(req);
-    assert.equal(first.body.provider.degraded, true);
+    assert.equal(first.body.provider.degraded.code, 'llm_unavailable');
     const calls = fake.requests.length;
     assert.ok(calls > 0);
 
@@ -380,9 +387,10 @@ describe('POST /v1/analyze with an OpenAI-compatible model (fake server)', () =>
       .send({ ...recent, analyzer: 'openai', news: [tag('not configured')] });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assertFullAnalysis(res.body);
-    assert.equal(res.body.provider.degraded, true);
-    assert.match(res.body.provider.degradedReason, /^llm_not_configured/);
-    assert.equal(res.body.provider.analyzer, 'local-rules');
+    assert.equal(res.body.provider.degraded && res.body.provider.degraded.code, 'llm_not_configured');
+    assert.equal(res.body.provider.degradedReason, `llm_not_configured: ${res.body.provider.degraded && res.body.provider.degraded.message}`);
+    assert.doesNotMatch(JSON.stringify(res.body.provider), /Internal Server Error|HTML|<html/i, 'upstream text never reaches the caller');
+    assert.equal(res.body.provider.analyzer, 'local');
     assert.equal(res.body.provider.model, null);
   });
 });
@@ -411,7 +419,7 @@ describe('API keys', () => {
   test('when the second configured key is sent, then /v1/analyze and /v1/indicators answer 200', async () => {
     const a = await request(keyed.app).post('/v1/analyze').set('Authorization', 'Bearer k2').send(body);
     assert.equal(a.status, 200, JSON.stringify(a.body));
-    assert.equal(a.body.provider.analyzer, 'local-rules');
+    assert.equal(a.body.provider.analyzer, 'local');
     const i = await request(keyed.app).post('/v1/indicators').set('Authorization', 'Bearer k2').send(body);
     assert.equal(i.status, 200, JSON.stringify(i.body));
     assert.equal(i.body.facts.bars, 120);

@@ -79,7 +79,8 @@ describe('POST /v1/analyze with an uploaded chart image', () => {
         assert.equal(c.status, 'unverifiable', c.claim);
         assert.match(c.detail, /no OHLCV/i, c.detail);
       }
-      assert.equal(a.provider.analyzer, 'local-rules');
+      assert.equal(a.provider.analyzer, 'local');
+      assert.equal(a.provider.kind, 'rules');
       assert.equal(a.decision.action, 'hold', 'the rules cannot read an image');
       assert.equal(a.decision.exposure, 0);
       assert.ok(a.decision.confidence === 0 || a.decision.confidence <= 0.6, `confidence ${a.decision.confidence}`);

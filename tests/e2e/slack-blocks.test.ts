@@ -76,7 +76,7 @@ describe('analysisBlocks', () => {
     assert.match(sections, /\*Trade\* Entry \S+ · Invalidation \S+ · Target \S+/);
     assert.match(sections, /\*Risks\*\n• Daily range/);
     assert.match(patternsSection(a), /bullish Tasuki Gap .*: :white_check_mark: confirmed/);
-    assert.match(footer(a), /^analyzer local-rules · \d+ ms · \$0\.0000 · verification verified \(hallucination rate 0%\)$/);
+    assert.match(footer(a), /^analyzer local \(rules, not an LLM\) · \d+ ms · \$0\.0000 · verification verified \(hallucination rate 0%\)$/);
   });
 
   test('when the policy adjusted the decision, then the adjustments are listed', () => {
@@ -90,10 +90,8 @@ describe('analysisBlocks', () => {
     const a = openaiExample();
     assert.ok(!footer(a).includes('degraded'));
     assert.match(footer(a), /^analyzer openai \(gpt-4o\) · 134 ms · \$0\.0079 · verification partial \(hallucination rate 50%\)$/);
-    a.provider = { ...a.provider, degraded: true, degradedReason: 'model timed out; local rules used', cached: true };
-    assert.match(footer(a), /· cached · :warning: degraded: model timed out; local rules used · verification partial/);
-    a.provider = { ...a.provider, degradedReason: null };
-    assert.match(footer(a), /:warning: degraded: unknown/);
+    a.provider = { ...a.provider, degraded: { code: 'llm_timeout', message: 'The model did not answer in time.' }, degradedReason: 'llm_timeout: The model did not answer in time.', cached: true };
+    assert.match(footer(a), /· cached · :warning: degraded \(llm_timeout\): The model did not answer in time\. · verification partial/);
   });
 
   test('when rendering any analysis, then the disclaimer is the last block', () => {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { ChartJsRenderer } from '../../renderers/chartjs/chartjs-renderer.ts';
 import { computeMarketStreams, factsAt } from '../../src/core/market/facts.ts';
-import { type ChartRequest, chartOptionsSchema } from '../../src/ports/chart-renderer.ts';
+import { type ChartRequest, chartOptionsSchema } from '../../src/core/scene/chart-options.ts';
 import { sp500 } from '../helpers/sample-data.ts';
 
 const GOLDEN_DIR = fileURLToPath(new URL('./images/', import.meta.url));

@@ -6,11 +6,11 @@
  */
 import type { Express } from 'express';
 import { ChartJsRenderer } from '../../renderers/chartjs/chartjs-renderer.ts';
-import { LocalRulesAnalyzer } from '../../src/adapters/analyzers/local-rules-analyzer.ts';
-import { OpenAIAnalyzer, type OpenAIAnalyzerOptions } from '../../src/adapters/analyzers/openai-analyzer.ts';
+import type { OpenAIAnalyzerOptions } from '../../src/adapters/analyzers/openai-analyzer.ts';
 import { openAnalysisStore } from '../../src/adapters/store/pg-store.ts';
 import { IMAGE_DEFAULTS } from '../../src/adapters/images/sharp-images.ts';
-import { DEFAULT_PRICES } from '../../src/core/analysis/pricing.ts';
+import { loadConfig } from '../../src/composition/config.ts';
+import { buildServices } from '../../src/composition/root.ts';
 import { createApp } from '../../src/entry/http/create-app.ts';
 import type { AnalysisStore } from '../../src/ports/analysis-store.ts';
 import type { AnalyzeDeps } from '../../src/use-cases/analyze-chart.ts';
@@ -85,29 +85,20 @@ export async function startAnalysisApp(opts: AnalysisAppOptions = {}): Promise<A
     }
   }
   const maxImageBytes = opts.maxImageBytes ?? IMAGE_DEFAULTS.maxBytes;
-  const openai = fake
-    ? new OpenAIAnalyzer({
-        baseURL: fake.url,
-        apiKey: FAKE_API_KEY,
-        model: FAKE_MODEL,
-        imageDetail: 'high',
-        timeoutMs: 2000,
-        maxRetries: 1,
-        maxOutputTokens: 1500,
-        budgetUsd: null,
-        prices: DEFAULT_PRICES,
-        ...analyzerOptions,
-      })
-    : null;
-  const deps: AnalyzeDeps = {
-    renderer: sharedRenderer(),
-    local: new LocalRulesAnalyzer(),
-    openai,
-    store,
-    defaultAnalyzer: opts.defaultAnalyzer ?? 'local',
-    deadlineMs: opts.deadlineMs ?? 10_000,
-    imageLimits: { maxBytes: maxImageBytes, maxInputPixels: IMAGE_DEFAULTS.maxInputPixels },
-  };
+  const config = loadConfig({
+    CHARTLENS_LOG: 'silent',
+    CHARTLENS_DATA_DIR: ':memory:',
+    CHARTLENS_ANALYZER: opts.defaultAnalyzer ?? 'local',
+    CHARTLENS_DEADLINE_MS: String(opts.deadlineMs ?? 10_000),
+    CHARTLENS_MAX_IMAGE_BYTES: String(maxImageBytes),
+    ...(fake
+      ? { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: FAKE_API_KEY, CHARTLENS_MODEL: FAKE_MODEL, CHARTLENS_TIMEOUT_MS: '2000', CHARTLENS_MAX_RETRIES: '1', CHARTLENS_MAX_OUTPUT_TOKENS: '1500' }
+      : {}),
+  });
+  if (config.openai) config.openai = { ...config.openai, ...analyzerOptions };
+  // The composition root wires the app exactly as the server does; only the store is shared.
+  const services = await buildServices(config, { store, renderer: sharedRenderer() });
+  const deps = services.analyze;
   const app = createApp({
     config: { maxBodyBytes: opts.maxBodyBytes ?? 4 * 1024 * 1024, apiKeys: opts.apiKeys ?? [], maxImageBytes },
     renderer: sharedRenderer(),
@@ -120,6 +111,7 @@ export async function startAnalysisApp(opts: AnalysisAppOptions = {}): Promise<A
     fake,
     deps,
     async close() {
+      await services.close();
       if (ownFake) await fake?.close();
       if (ownStore) await store.close();
     },

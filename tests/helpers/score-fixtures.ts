@@ -6,7 +6,7 @@
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { ResultLine } from '../../src/adapters/files/results-file.ts';
+import type { ResultLine } from '../../src/core/evaluation/score-result.ts';
 import { sampleCsvText } from './candle-rows.ts';
 
 const HEADER = 'date,open,high,low,close,adjclose,volume';

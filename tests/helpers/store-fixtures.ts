@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { DEGRADED_MESSAGES } from '../../src/core/errors.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
@@ -70,15 +71,16 @@ export function makeAnalysis(over: { id?: string; createdAt?: string; degraded?:
       adjustments: [{ field: 'decision.action', from: 'buy', to: 'hold', reason: 'claims not found' }],
     },
     provider: {
-      analyzer: degraded ? 'local-rules' : 'openai',
+      analyzer: degraded ? 'local' : 'openai',
+      kind: degraded ? 'rules' : 'llm',
       model: degraded ? null : 'gpt-4o',
       promptVersion: 'analyze.v1',
       latencyMs: 1234,
       usage: { inputTokens: 1000, outputTokens: 200, cachedInputTokens: 0 },
       costUsd: 0.004500000000000001,
       cached: false,
-      degraded,
-      degradedReason: degraded ? 'llm_timeout' : null,
+      degraded: degraded ? { code: 'llm_timeout', message: DEGRADED_MESSAGES.llm_timeout } : false,
+      degradedReason: degraded ? `llm_timeout: ${DEGRADED_MESSAGES.llm_timeout}` : null,
       attempts: 1,
       structuredOutput: 'json_schema',
     },

@@ -5,11 +5,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { ChartJsRenderer } from '../../renderers/chartjs/chartjs-renderer.ts';
-import { LocalRulesAnalyzer } from '../../src/adapters/analyzers/local-rules-analyzer.ts';
-import { OpenAIAnalyzer } from '../../src/adapters/analyzers/openai-analyzer.ts';
 import { openAnalysisStore } from '../../src/adapters/store/pg-store.ts';
 import { writeBacktestReport } from '../../src/adapters/files/backtest-report.ts';
-import { DEFAULT_PRICES } from '../../src/core/analysis/pricing.ts';
+import { loadConfig } from '../../src/composition/config.ts';
+import { buildServices, type Services } from '../../src/composition/root.ts';
 import type { Candle } from '../../src/core/market/candles.ts';
 import { seededRandom } from '../../src/core/evaluation/backtest-metrics.ts';
 import type { AnalysisStore } from '../../src/ports/analysis-store.ts';
@@ -23,21 +22,17 @@ const renderer = new ChartJsRenderer();
 let store: AnalysisStore;
 let fake: FakeOpenAI;
 let deps: AnalyzeDeps;
+let services: Services;
 
 before(async () => {
   store = await openAnalysisStore({ dataDir: ':memory:' });
   fake = await startFakeOpenAI({ apiKey: 'k' });
-  deps = {
-    renderer,
-    local: new LocalRulesAnalyzer(),
-    openai: new OpenAIAnalyzer({ baseURL: fake.url, apiKey: 'k', model: 'gpt-4o', imageDetail: 'high', timeoutMs: 5000, maxRetries: 0, maxOutputTokens: 1000, budgetUsd: null, prices: DEFAULT_PRICES }),
-    store,
-    defaultAnalyzer: 'local',
-    deadlineMs: 10_000,
-    imageLimits: { maxBytes: 10 * 1024 * 1024, maxInputPixels: 40_000_000 },
-  };
+  const config = loadConfig({ CHARTLENS_LOG: 'silent', OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'k', CHARTLENS_MODEL: 'gpt-4o', CHARTLENS_TIMEOUT_MS: '5000', CHARTLENS_MAX_RETRIES: '0', CHARTLENS_MAX_OUTPUT_TOKENS: '1000' });
+  services = await buildServices(config, { store, renderer });
+  deps = services.analyze;
 });
 after(async () => {
+  await services.close();
   await fake.close();
   await store.close();
   await renderer.close();

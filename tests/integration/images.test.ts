@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import sharp from 'sharp';
 import { normalizeChartImage, type NormalizeImageOptions } from '../../src/adapters/images/sharp-images.ts';
 import { AppError, type ErrorCode } from '../../src/core/errors.ts';
+import { httpStatus } from '../../src/entry/http/http-status.ts';
 import {
   BOMB_SIDE,
   SAMPLE_CHARTS,
@@ -146,13 +147,13 @@ describe('normalizeChartImage: accepted formats', () => {
 describe('normalizeChartImage: refused inputs', () => {
   test('when the buffer is empty, then invalid_image', async () => {
     const err = await rejectsWith(Buffer.alloc(0), 'invalid_image');
-    assert.equal(err.status, 400);
+    assert.equal(httpStatus(err.code), 400);
     assert.match(err.message, /empty/);
   });
 
   test('when a text file is named .png, then unsupported_image (415) and the details say text', async () => {
     const err = await rejectsWith(textBytes(), 'unsupported_image');
-    assert.equal(err.status, 415);
+    assert.equal(httpStatus(err.code), 415);
     assert.match(err.message, /PNG, JPEG or WebP/);
     assert.match(detailText(err), /detected type: text/);
   });
@@ -215,7 +216,7 @@ describe('normalizeChartImage: refused inputs', () => {
   test('when the file is larger than maxBytes, then image_too_large (413) before anything is parsed', async () => {
     const png = pngChart();
     const err = await rejectsWith(png, 'image_too_large', { maxBytes: png.length - 1 });
-    assert.equal(err.status, 413);
+    assert.equal(httpStatus(err.code), 413);
     assert.match(err.message, /bytes/);
     // At the default limit (10 MiB), size is checked before the type: even junk gets 413.
     await rejectsWith(Buffer.alloc(10 * 1024 * 1024 + 1), 'image_too_large');
@@ -239,7 +240,7 @@ describe('normalizeChartImage: refused inputs', () => {
     const started = performance.now();
     const err = await rejectsWith(bomb, 'image_too_large');
     const elapsed = performance.now() - started;
-    assert.equal(err.status, 413);
+    assert.equal(httpStatus(err.code), 413);
     assert.match(err.message, /30000x30000/);
     // Not a benchmark: decoding 900 megapixels would take many seconds, a header read takes ms.
     assert.ok(elapsed < 2000, `refused in ${elapsed.toFixed(1)} ms`);

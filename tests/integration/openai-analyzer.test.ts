@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { DEGRADED_MESSAGES } from '../../src/core/errors.ts';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { buildPrompt } from '../../prompts/loader.ts';
-import { AnalyzerFailure, OpenAIAnalyzer, type OpenAIAnalyzerOptions } from '../../src/adapters/analyzers/openai-analyzer.ts';
+import { OpenAIAnalyzer, type OpenAIAnalyzerOptions } from '../../src/adapters/analyzers/openai-analyzer.ts';
+import { AnalyzerFailure } from '../../src/ports/analyzer.ts';
 import { DEFAULT_PRICES } from '../../src/core/analysis/pricing.ts';
 import type { AnalyzerInput } from '../../src/ports/analyzer.ts';
 import { type FakeOpenAI, startFakeOpenAI } from '../../testing/fake-openai.ts';
@@ -99,8 +101,9 @@ describe('OpenAI-compatible analyzer through the real SDK', () => {
     const broken = { ...plainHold(), decision: { ...plainHold().decision, action: 'moon', confidence: 3 } };
     fake.enqueue({ kind: 'json', body: broken }, { kind: 'json', body: broken });
     const err = await failure(analyzer().analyze(input()));
-    assert.equal(err.reason, 'llm_invalid_output');
-    assert.match(err.message, /decision\.action/);
+    assert.equal(err.code, 'llm_invalid_output');
+    assert.match(err.upstreamDetail, /decision\.action/, 'the validation errors are kept for the log');
+    assert.equal(err.message, DEGRADED_MESSAGES.llm_invalid_output, 'the caller sees the fixed sentence only');
     assert.equal(fake.requests.length, 2);
     assert.match(fake.requests[1].body.messages.at(-1).content, /decision\.confidence/);
     assert.equal(err.spent.attempts, 2);
@@ -126,7 +129,7 @@ describe('OpenAI-compatible analyzer through the real SDK', () => {
   it('when the server keeps failing with 500, then it gives up as unavailable after its retries', async () => {
     fake.setFallback({ kind: 'error', status: 500, headers: { 'retry-after-ms': '10' } });
     const err = await failure(analyzer({ maxRetries: 2 }).analyze(input()));
-    assert.equal(err.reason, 'llm_unavailable');
+    assert.equal(err.code, 'llm_unavailable');
     assert.equal(fake.requests.length, 3);
     assert.equal(err.spent.attempts, 3);
   });
@@ -135,21 +138,28 @@ describe('OpenAI-compatible analyzer through the real SDK', () => {
     fake.enqueue({ kind: 'slow', delayMs: 5000, then: { kind: 'json', body: plainHold() } });
     const started = Date.now();
     const err = await failure(analyzer().analyze(input({ deadline: Date.now() + 400 })));
-    assert.equal(err.reason, 'llm_deadline');
+    assert.equal(err.code, 'llm_deadline');
     assert.ok(Date.now() - started < 2500);
   });
 
   it('when one attempt is slower than the per-attempt timeout, then it is a timeout', async () => {
     fake.setFallback({ kind: 'hang' });
     const err = await failure(analyzer({ timeoutMs: 200, maxRetries: 0 }).analyze(input()));
-    assert.equal(err.reason, 'llm_timeout');
+    assert.equal(err.code, 'llm_timeout');
   });
 
-  it('when the model refuses, then it fails as a refusal with the model\'s words', async () => {
+  it('when our own code throws inside the adapter (a TypeError), then it is a bug, not a degraded upstream failure', async () => {
+    fake.enqueue({ kind: 'json', body: plainHold() });
+    const broken = input({ image: { png: null as unknown as Buffer, width: 1024, height: 512, sha256: 'x' } });
+    await assert.rejects(analyzer().analyze(broken), (err: unknown) => err instanceof TypeError && !(err instanceof AnalyzerFailure));
+  });
+
+  it('when the model refuses, then it fails as a refusal with the model\'s words kept for the log', async () => {
     fake.enqueue({ kind: 'refusal', refusal: "I can't help with trading decisions." });
     const err = await failure(analyzer().analyze(input()));
-    assert.equal(err.reason, 'llm_refusal');
-    assert.match(err.message, /trading decisions/);
+    assert.equal(err.code, 'llm_refusal');
+    assert.match(err.upstreamDetail, /trading decisions/);
+    assert.doesNotMatch(err.message, /trading decisions/);
   });
 
   it('when the server refuses json_schema, then json_object is used and remembered for that model', async () => {
@@ -176,14 +186,14 @@ describe('OpenAI-compatible analyzer through the real SDK', () => {
 
   it('when the key is wrong, then it fails as an auth problem without retrying', async () => {
     const err = await failure(analyzer({ apiKey: 'wrong' }).analyze(input()));
-    assert.equal(err.reason, 'llm_auth');
+    assert.equal(err.code, 'llm_auth');
     assert.equal(fake.requests.length, 1);
   });
 
   it('when the budget is spent by the first answer, then no repair call is made', async () => {
     fake.enqueue({ kind: 'text', content: 'not json' }, { kind: 'json', body: plainHold() });
     const err = await failure(analyzer({ model: 'gpt-4o', budgetUsd: 0.000001 }).analyze(input()));
-    assert.equal(err.reason, 'llm_budget');
+    assert.equal(err.code, 'llm_budget');
     assert.equal(fake.requests.length, 1);
   });
 

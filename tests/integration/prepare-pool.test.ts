@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { ChartJsRenderer } from '../../renderers/chartjs/chartjs-renderer.ts';
 import { PreparePool } from '../../src/adapters/workers/prepare-pool.ts';
-import { chartOptionsSchema } from '../../src/ports/chart-renderer.ts';
+import { PREPARE_THREAD_URL } from '../../src/composition/chart-renderer.ts';
+import { chartOptionsSchema } from '../../src/core/scene/chart-options.ts';
 import { prepareChart } from '../../src/use-cases/prepare-chart.ts';
 import { sp500 } from '../helpers/sample-data.ts';
 
-const pool = new PreparePool(2);
+const pool = new PreparePool(PREPARE_THREAD_URL, 2);
 const renderer = new ChartJsRenderer();
 after(async () => {
   await pool.close();
@@ -36,7 +37,7 @@ describe('facts and charts on worker threads', () => {
   });
 
   it('when the pool is closed, then further requests are refused, not left hanging', async () => {
-    const p = new PreparePool(1);
+    const p = new PreparePool(PREPARE_THREAD_URL, 1);
     await p.close();
     await assert.rejects(p.prepare(request(0)), /closed/);
   });

@@ -2,13 +2,15 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { folderInputSource } from '../../src/adapters/files/folder-inputs.ts';
 import { ResultsFile } from '../../src/adapters/files/results-file.ts';
 import type { Analysis } from '../../src/core/analysis/analysis.ts';
 import { costUsd, DEFAULT_PRICES } from '../../src/core/analysis/pricing.ts';
 import { summarizeResults } from '../../src/core/evaluation/score-summary.ts';
 import type { AnalysisStore } from '../../src/ports/analysis-store.ts';
-import { createRateLimiter } from '../../src/use-cases/rate-limiter.ts';
-import { type ScoreOptions, type ScoreProgress, type ScoreTarget, scoreFolder } from '../../src/use-cases/score-folder.ts';
+import { createRateLimiter } from '../../src/adapters/timing/rate-limiter.ts';
+import { type ScoreOptions, type ScoreProgress, scoreFolder } from '../../src/use-cases/score-folder.ts';
+import { type ScoreTarget } from '../../src/ports/score-target.ts';
 import { inProcessTarget } from '../../src/use-cases/score-targets.ts';
 import { type AnalysisApp, openMemoryStore, startAnalysisApp } from '../helpers/analysis-app.ts';
 import { textBytes, truncatedJpeg } from '../helpers/image-fixtures.ts';
@@ -47,11 +49,12 @@ async function folder(files: Record<string, string | Buffer>): Promise<TempFolde
 }
 
 /** Run scoreFolder into a fresh results file under the temp root and return the run and the file's lines. */
-async function score(f: TempFolder, target: ScoreTarget, o: Partial<ScoreOptions> & { out?: string; mode?: 'new' | 'resume' } = {}) {
+async function score(f: TempFolder, target: ScoreTarget, o: Partial<ScoreOptions> & { out?: string; mode?: 'new' | 'resume'; recursive?: boolean } = {}) {
   const out = o.out ?? join(f.root, `results-${Math.random().toString(36).slice(2)}.jsonl`);
   const results = ResultsFile.open(out, 'jsonl', o.mode ?? 'new');
   try {
-    const run = await scoreFolder(target, { dir: f.dir, recursive: false, concurrency: 1, budgetUsd: null, exclude: [out], ...o, results });
+    const source = folderInputSource(f.dir, { recursive: o.recursive ?? false, exclude: [out] });
+    const run = await scoreFolder(target, { source, concurrency: 1, budgetUsd: null, ...o, results });
     return { run, out, file: await readJsonl(out) };
   } finally {
     results.close();

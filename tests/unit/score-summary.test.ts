@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ResultLine } from '../../src/adapters/files/results-file.ts';
+import type { ResultLine } from '../../src/core/evaluation/score-result.ts';
 import type { Analysis } from '../../src/core/analysis/analysis.ts';
 import { formatSummary, percentile, summarizeResults } from '../../src/core/evaluation/score-summary.ts';
 import { progressText } from '../../src/entry/cli/progress.ts';

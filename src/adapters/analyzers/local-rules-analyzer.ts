@@ -3,7 +3,8 @@ import type { Analyzer, AnalyzerInput, AnalyzerResult } from '../../ports/analyz
 
 /** The default analyzer: deterministic rules, free, offline. Never presented as an LLM. */
 export class LocalRulesAnalyzer implements Analyzer {
-  readonly name = 'local-rules' as const;
+  readonly id = 'local' as const;
+  readonly kind = 'rules' as const;
 
   modelFor(): string | null {
     return null;

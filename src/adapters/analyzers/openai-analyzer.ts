@@ -2,32 +2,8 @@ import OpenAI from 'openai';
 import type { StructuredOutputMode, Usage } from '../../core/analysis/analysis.ts';
 import { type ModelOutput, modelOutputJsonSchema, modelOutputSchema } from '../../core/analysis/model-output.ts';
 import { costUsd, type ModelPrice, priceFor } from '../../core/analysis/pricing.ts';
-import type { Analyzer, AnalyzerInput, AnalyzerResult } from '../../ports/analyzer.ts';
-
-/** Why an LLM analysis failed for good; goes into `provider.degradedReason`. */
-export type FailureReason =
-  | 'llm_timeout'
-  | 'llm_deadline'
-  | 'llm_rate_limited'
-  | 'llm_unavailable'
-  | 'llm_auth'
-  | 'llm_bad_request'
-  | 'llm_refusal'
-  | 'llm_invalid_output'
-  | 'llm_budget';
-
-/** The model could not produce a valid analysis; carries what was spent on trying. */
-export class AnalyzerFailure extends Error {
-  readonly reason: FailureReason;
-  readonly spent: { usage: Usage | null; costUsd: number | null; attempts: number };
-
-  constructor(reason: FailureReason, message: string, spent: { usage: Usage | null; costUsd: number | null; attempts: number }) {
-    super(message);
-    this.reason = reason;
-    this.spent = spent;
-    this.name = 'AnalyzerFailure';
-  }
-}
+import type { UpstreamCode } from '../../core/errors.ts';
+import { type Analyzer, AnalyzerFailure, type AnalyzerInput, type AnalyzerResult } from '../../ports/analyzer.ts';
 
 export interface OpenAIAnalyzerOptions {
   baseURL?: string;
@@ -87,16 +63,23 @@ function isResponseFormatRejection(err: unknown): boolean {
   );
 }
 
-function failureFor(err: unknown): { reason: FailureReason; message: string } {
-  const message = (err as Error)?.message ?? String(err);
-  if (err instanceof OpenAI.APIConnectionTimeoutError) return { reason: 'llm_timeout', message };
-  if (err instanceof OpenAI.APIUserAbortError) return { reason: 'llm_deadline', message: 'the request deadline passed' };
-  if (err instanceof OpenAI.RateLimitError) return { reason: 'llm_rate_limited', message };
-  if (err instanceof OpenAI.AuthenticationError || err instanceof OpenAI.PermissionDeniedError) return { reason: 'llm_auth', message };
+/**
+ * Classify what the SDK threw, once, here at the boundary. Only the SDK's own errors (HTTP
+ * statuses, connection failures, aborts and timeouts) are upstream failures; anything else is a bug
+ * in this code and must surface as one (null: rethrow it).
+ */
+function failureFor(err: unknown): { code: UpstreamCode; detail: string } | null {
+  if (!(err instanceof OpenAI.APIError)) return null;
+  const detail = err.message;
+  if (err instanceof OpenAI.APIConnectionTimeoutError) return { code: 'llm_timeout', detail };
+  if (err instanceof OpenAI.APIUserAbortError) return { code: 'llm_deadline', detail: 'the request deadline passed' };
+  if (err instanceof OpenAI.RateLimitError) return { code: 'llm_rate_limited', detail };
+  if (err instanceof OpenAI.AuthenticationError || err instanceof OpenAI.PermissionDeniedError) return { code: 'llm_auth', detail };
   if (err instanceof OpenAI.BadRequestError || err instanceof OpenAI.NotFoundError || err instanceof OpenAI.UnprocessableEntityError) {
-    return { reason: 'llm_bad_request', message };
+    return { code: 'llm_bad_request', detail };
   }
-  return { reason: 'llm_unavailable', message };
+  // 5xx, other statuses, and connection failures (APIConnectionError).
+  return { code: 'llm_unavailable', detail };
 }
 
 function addUsage(total: Usage | null, u: OpenAI.CompletionUsage | undefined): Usage | null {
@@ -116,7 +99,8 @@ function addUsage(total: Usage | null, u: OpenAI.CompletionUsage | undefined): U
  * The reply is always validated with zod, with one repair call that quotes the errors.
  */
 export class OpenAIAnalyzer implements Analyzer {
-  readonly name = 'openai' as const;
+  readonly id = 'openai' as const;
+  readonly kind = 'llm' as const;
   private readonly modes = new Map<string, StructuredOutputMode>();
   private readonly schema = modelOutputJsonSchema();
 
@@ -168,8 +152,9 @@ export class OpenAIAnalyzer implements Analyzer {
       return await Promise.race([this.run(client, input, model, state, abort.signal, spent), deadline]);
     } catch (err) {
       if (err instanceof AnalyzerFailure) throw err;
-      const { reason, message } = failureFor(err);
-      throw new AnalyzerFailure(reason, message, spent());
+      const failure = failureFor(err);
+      if (!failure) throw err;
+      throw new AnalyzerFailure(failure.code, failure.detail, spent(), { cause: err });
     } finally {
       clearTimeout(timer);
       abort.abort();

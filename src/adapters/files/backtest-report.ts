@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LineChartRenderer } from '../../ports/chart-renderer.ts';
-import type { BacktestResult, DecisionRow } from '../../use-cases/backtest.ts';
+import type { BacktestReportWriter } from '../../ports/report-writer.ts';
+import type { BacktestResult, DecisionRow } from '../../core/evaluation/backtest-result.ts';
 
 const DECISION_COLUMNS = ['time', 'action', 'exposure', 'confidence', 'entry', 'invalidation', 'target', 'forwardReturn', 'hallucinationRate'] as const;
 
@@ -78,4 +79,9 @@ export async function writeBacktestReport(dir: string, result: BacktestResult, r
   };
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
   return Object.keys(files).map((n) => join(dir, n));
+}
+
+/** The report writer behind the port, drawing the equity chart with `renderer`. */
+export function fileReportWriter(renderer: LineChartRenderer): BacktestReportWriter {
+  return { write: (dir, result, title) => writeBacktestReport(dir, result, renderer, title) };
 }

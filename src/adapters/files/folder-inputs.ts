@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, sep } from 'node:path';
+import type { InputBytes, InputSource, SourceInput } from '../../ports/input-source.ts';
 
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp'];
 export const DATA_EXTENSIONS = ['.csv', '.json'];
@@ -8,16 +9,8 @@ const NEWS_SUFFIX = '.news.json';
 /** Results files from earlier runs (any format) are never inputs. */
 export const RESULTS_PREFIX = 'chartlens-results';
 
-/** One thing to score: an image, an OHLCV file, or both (same base name), plus optional news. */
-export interface FolderInput {
-  /** Path of the input relative to the scored folder (the image's when there is one). */
-  file: string;
-  image?: string;
-  data?: string;
-  news?: string;
-  /** Set when the files cannot form an input (an unsupported file, two data files...). */
-  problem?: { code: string; message: string };
-}
+/** One input of the folder (paths relative to it). */
+export type FolderInput = SourceInput;
 
 export interface Discovery {
   inputs: FolderInput[];
@@ -120,4 +113,12 @@ export async function readInput(dir: string, input: FolderInput): Promise<{ imag
   }
   if (input.problem) hash.update(`problem:${input.file}`);
   return { image, data, news, sha256: hash.digest('hex') };
+}
+
+/** A folder as the batch input source: discovery and reading, relative to `dir`. */
+export function folderInputSource(dir: string, options: { recursive: boolean; exclude?: string[] }): InputSource {
+  return {
+    discover: () => discoverInputs(dir, options),
+    read: (input: SourceInput): Promise<InputBytes> => readInput(dir, input),
+  };
 }

@@ -1,15 +1,8 @@
 import { closeSync, existsSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
-import type { Analysis } from '../../core/analysis/analysis.ts';
+import type { ResultLine } from '../../core/evaluation/score-result.ts';
+import type { ResultsSink } from '../../ports/results-sink.ts';
 import { parseCsvRecords } from '../../core/market/csv.ts';
 
-/** One scored input: its analysis, or the error that stopped it. */
-export interface ResultLine {
-  file: string;
-  sha256: string;
-  ok: boolean;
-  analysis?: Analysis;
-  error?: { code: string; message: string };
-}
 
 export type ResultsFormat = 'jsonl' | 'csv';
 
@@ -79,7 +72,7 @@ function csvCompleteBytes(bytes: Buffer): number {
  * done, so a crash (even kill -9) loses nothing finished. On resume, a half-written last line
  * (the crash hit mid-write) is cut off, and the (file, sha256) pairs already present are skipped.
  */
-export class ResultsFile {
+export class ResultsFile implements ResultsSink {
   private readonly fd: number;
   private readonly format: ResultsFormat;
   readonly done: Set<string>;
@@ -139,6 +132,12 @@ export class ResultsFile {
     const bytes = Buffer.from(text, 'utf8');
     let offset = 0;
     while (offset < bytes.length) offset += writeSync(this.fd, bytes, offset, bytes.length - offset);
+  }
+
+  previous(file: string, sha256: string): 'ok' | 'failed' | null {
+    const key = ResultsFile.key(file, sha256);
+    if (!this.done.has(key)) return null;
+    return this.failedBefore.has(key) ? 'failed' : 'ok';
   }
 
   append(line: ResultLine): void {

@@ -1,41 +1,10 @@
 import type { Analysis } from '../../core/analysis/analysis.ts';
 import type { NewsItem } from '../../core/analysis/news.ts';
 import type { Candle } from '../../core/market/candles.ts';
-
-/** Why a call to the chartlens API failed, in terms a Slack reply can explain. */
-export class ChartlensApiError extends Error {
-  readonly kind: 'unreachable' | 'timeout' | 'rejected' | 'server';
-  readonly status?: number;
-  readonly code?: string;
-
-  constructor(kind: 'unreachable' | 'timeout' | 'rejected' | 'server', message: string, status?: number, code?: string) {
-    super(message);
-    this.kind = kind;
-    this.status = status;
-    this.code = code;
-    this.name = 'ChartlensApiError';
-  }
-}
-
-/** A short, friendly sentence for the channel: what happened and what to do. */
-export function friendlyError(err: unknown): string {
-  if (err instanceof ChartlensApiError) {
-    switch (err.kind) {
-      case 'unreachable':
-        return ':warning: I could not reach the chartlens service. It may be down; please try again in a minute.';
-      case 'timeout':
-        return ':hourglass: The chartlens service took too long to answer. Please try again shortly.';
-      case 'rejected':
-        return `:x: chartlens could not analyse that (${err.code ?? err.status}): ${err.message}`;
-      case 'server':
-        return ':warning: The chartlens service had a problem answering. Please try again later.';
-    }
-  }
-  return ':warning: Something went wrong while analysing. Please try again later.';
-}
+import { type ChartlensApi, ChartlensApiError } from '../../ports/chartlens-api.ts';
 
 /** The chartlens HTTP API as the Slack bot (or any client) calls it. */
-export class ChartlensClient {
+export class ChartlensClient implements ChartlensApi {
   private readonly o: { baseUrl: string; apiKey?: string | null; timeoutMs: number };
 
   constructor(o: { baseUrl: string; apiKey?: string | null; timeoutMs: number }) {

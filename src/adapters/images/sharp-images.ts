@@ -8,21 +8,9 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import type { Metadata, OutputInfo } from 'sharp';
 import { AppError } from '../../core/errors.ts';
+import type { AcceptedImageFormat, ImageNormalizer, NormalizedImage } from '../../ports/image-normalizer.ts';
 
-export type AcceptedImageFormat = 'png' | 'jpeg' | 'webp';
-
-export interface NormalizedImage {
-  /** The re-encoded image: PNG, 8-bit sRGB, opaque, no metadata. */
-  png: Buffer;
-  width: number;
-  height: number;
-  /** Hex SHA-256 of `png`. */
-  sha256: string;
-  originalFormat: AcceptedImageFormat;
-  /** Size of the upload as displayed, i.e. after its EXIF orientation is applied. */
-  originalWidth: number;
-  originalHeight: number;
-}
+export type { AcceptedImageFormat, NormalizedImage } from '../../ports/image-normalizer.ts';
 
 export interface NormalizeImageOptions {
   /** Largest accepted upload in bytes (default 10 MiB). */
@@ -187,4 +175,9 @@ export async function normalizeChartImage(
     originalWidth,
     originalHeight,
   };
+}
+
+/** The sharp normaliser behind the port, with the configured limits. */
+export function sharpImageNormalizer(options: NormalizeImageOptions = {}): ImageNormalizer {
+  return { normalize: (bytes) => normalizeChartImage(bytes, options) };
 }

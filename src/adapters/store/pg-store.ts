@@ -137,7 +137,7 @@ export class PgAnalysisStore implements AnalysisStore {
         r.createdAt,
         r.createdAt,
         r.cacheKey,
-        r.analysis.provider.degraded,
+        r.analysis.provider.degraded !== false,
         toJsonText(r.analysis),
         toJsonText(r.request ?? null),
         toJsonText(r.prompt),

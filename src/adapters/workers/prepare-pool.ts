@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { AppError, type ErrorCode, ERROR_STATUS } from '../../core/errors.ts';
-import type { ChartPreparer, PreparedChart, PrepareRequest } from '../../use-cases/prepare-chart.ts';
+import { AppError, type ErrorDetail, isErrorCode } from '../../core/errors.ts';
+import type { ChartPreparer, PreparedChart, PrepareRequest } from '../../ports/chart-preparer.ts';
 
 /**
  * Pango/fontconfig must be first initialised on the main thread: when a worker thread is the first
@@ -36,13 +36,17 @@ export class PreparePool implements ChartPreparer {
   private nextId = 1;
   private closed = false;
 
-  constructor(size = Math.max(1, availableParallelism() - 1)) {
+  private readonly threadUrl: URL;
+
+  /** `threadUrl` is the worker entry that answers prepare requests (the composition root names it). */
+  constructor(threadUrl: URL, size = Math.max(1, availableParallelism() - 1)) {
+    this.threadUrl = threadUrl;
     initTextOnThisThread();
     for (let i = 0; i < size; i++) this.spawn();
   }
 
   private spawn(): void {
-    const worker = new Worker(new URL('./prepare-worker.ts', import.meta.url));
+    const worker = new Worker(this.threadUrl);
     worker.unref();
     worker.on('message', (reply: Reply) => this.finish(worker, reply));
     worker.on('error', (err) => this.fail(worker, err));
@@ -77,7 +81,7 @@ export class PreparePool implements ChartPreparer {
         job.resolve({ ...p, png: Buffer.from(p.png.buffer, p.png.byteOffset, p.png.byteLength), verify: { ...p.verify, candles: job.req.candles } });
       } else {
         const code = reply.error.code;
-        job.reject(code && code in ERROR_STATUS ? new AppError(code as ErrorCode, reply.error.message) : new Error(reply.error.message));
+        job.reject(isErrorCode(code) ? new AppError(code, reply.error.message, (reply.error.details ?? []) as ErrorDetail[]) : new Error(reply.error.message));
       }
     }
     this.pump();

@@ -1,4 +1,6 @@
+import type { UpstreamCode } from '../errors.ts';
 import type { MarketFacts } from '../market/facts.ts';
+import type { AnalyzerId, AnalyzerKind } from './analyzer-id.ts';
 import type { ExpertName, ModelOutput } from './model-output.ts';
 
 export type ClaimStatus = 'confirmed' | 'not_found' | 'contradicted' | 'unverifiable';
@@ -37,16 +39,26 @@ export interface Usage {
 
 export type StructuredOutputMode = 'json_schema' | 'json_object' | 'prompt';
 
+/** Why an answer is the rules' fallback instead of the model's: a stable code and its fixed sentence. */
+export interface Degradation {
+  code: UpstreamCode;
+  message: string;
+}
+
 export interface ProviderInfo {
-  /** `local-rules` is deterministic code, never an LLM. */
-  analyzer: 'local-rules' | 'openai';
+  /** The analyzer that answered (after any fallback). */
+  analyzer: AnalyzerId;
+  /** `rules` is deterministic code, never an LLM. */
+  kind: AnalyzerKind;
   model: string | null;
   promptVersion: string;
   latencyMs: number;
   usage: Usage | null;
   costUsd: number | null;
   cached: boolean;
-  degraded: boolean;
+  /** false, or why the requested analyzer could not answer and the rules did. */
+  degraded: false | Degradation;
+  /** Deprecated alias of `degraded`: "code: message", or null. */
   degradedReason: string | null;
   attempts: number;
   structuredOutput: StructuredOutputMode | null;

@@ -1,4 +1,4 @@
-import type { ResultLine } from '../../adapters/files/results-file.ts';
+import type { ResultLine } from './score-result.ts';
 
 export interface ScoreSummary {
   total: number;

@@ -1,4 +1,4 @@
-import type { ChartRequest } from '../../ports/chart-renderer.ts';
+import type { ChartRequest } from './chart-options.ts';
 import type { MarketFacts } from '../market/facts.ts';
 import type { Candle } from '../market/candles.ts';
 import { INDICATOR_NAMES, type IndicatorSeries } from '../market/indicators.ts';

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { writeBacktestReport } from '../../adapters/files/backtest-report.ts';
 import { buildServices } from '../../composition/root.ts';
 import { loadConfig } from '../../composition/config.ts';
 import { parseCandleTime, parseCandlesCsv } from '../../core/market/candles.ts';
-import type { AnalyzerChoice } from '../../use-cases/analyze-chart.ts';
+import type { AnalyzerId } from '../../core/analysis/analyzer-id.ts';
 import { runBacktest } from '../../use-cases/backtest.ts';
 import { progressReporter } from './progress.ts';
 import { UsageError } from './usage-error.ts';
@@ -36,7 +35,7 @@ function barAt(times: readonly number[], date: string | undefined, side: 'from' 
 export async function runBacktestCommand(values: Values): Promise<number> {
   const csv = str(values.csv);
   if (!csv) throw new UsageError('backtest needs --csv FILE');
-  const analyzer = (str(values.analyzer) ?? 'local') as AnalyzerChoice;
+  const analyzer = (str(values.analyzer) ?? 'local') as AnalyzerId;
   if (analyzer !== 'local' && analyzer !== 'openai') throw new UsageError('--analyzer must be local or openai');
   const candles = parseCandlesCsv(readFileSync(csv, 'utf8'));
   const times = candles.map((c) => c.time);
@@ -71,7 +70,7 @@ export async function runBacktestCommand(values: Values): Promise<number> {
     });
     progress.finish();
     const title = `${symbol ?? csv} replay (${result.metrics.analyzer.name})`;
-    const files = await writeBacktestReport(out, result, services.renderer as never, title);
+    const files = await services.reports.write(out, result, title);
     const m = result.metrics;
     const p = (v: number | null): string => (v === null ? 'n/a' : `${(v * 100).toFixed(2)}%`);
     const f = (v: number | null): string => (v === null ? 'n/a' : v.toFixed(2));

@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ChartJsRenderer } from '../../../renderers/chartjs/chartjs-renderer.ts';
-import { buildServices, startServer } from '../../composition/root.ts';
+import { createChartRenderer } from '../../composition/chart-renderer.ts';
+import { buildServices } from '../../composition/root.ts';
+import { startServer } from '../../composition/server.ts';
 import { runBacktestCommand } from './backtest.ts';
 import { runSlackBot } from './slack.ts';
 import { runScore } from './score.ts';
@@ -117,7 +118,7 @@ async function main(argv: string[]): Promise<number> {
       return -1;
     case 'render': {
       if (!values.out) throw new UsageError('--out FILE is required');
-      const renderer = new ChartJsRenderer();
+      const renderer = createChartRenderer();
       const chart = await renderChart(renderer, {
         csv: readCsv(values.csv, int(values.last, 'last')),
         symbol: values.symbol,

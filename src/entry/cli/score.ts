@@ -1,15 +1,8 @@
-import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PreparePool } from '../../adapters/workers/prepare-pool.ts';
-import { type ResultsFormat, ResultsFile } from '../../adapters/files/results-file.ts';
+import { openBatch, type ResultsFormat } from '../../composition/batch.ts';
 import { formatSummary, summarizeResults } from '../../core/evaluation/score-summary.ts';
-import { buildServices } from '../../composition/root.ts';
-import { loadConfig } from '../../composition/config.ts';
-import type { Analyzer } from '../../ports/analyzer.ts';
-import type { AnalyzerChoice } from '../../use-cases/analyze-chart.ts';
-import { createRateLimiter, type RateLimiter } from '../../use-cases/rate-limiter.ts';
-import { type ScoreTarget, scoreFolder } from '../../use-cases/score-folder.ts';
-import { httpTarget, inProcessTarget } from '../../use-cases/score-targets.ts';
+import type { AnalyzerId } from '../../core/analysis/analyzer-id.ts';
+import { scoreFolder } from '../../use-cases/score-folder.ts';
 import { progressReporter } from './progress.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -24,18 +17,6 @@ function positive(v: string | undefined, name: string, integer: boolean): number
   return n;
 }
 
-/** Rate-limit the model calls of an analyzer (cached answers never reach it, so they are free). */
-function limited(analyzer: Analyzer, limiter: RateLimiter): Analyzer {
-  return {
-    name: analyzer.name,
-    modelFor: (input) => analyzer.modelFor(input),
-    analyze: async (input) => {
-      await limiter.take();
-      return analyzer.analyze(input);
-    },
-  };
-}
-
 /**
  * `chartlens score DIR`: score a folder in this process (or through --endpoint), append one line
  * per input, print a summary. Exit 0 when every input succeeded, 2 when some failed.
@@ -45,7 +26,7 @@ export async function runScore(positionals: string[], values: Values): Promise<n
   if (!dir || positionals.length > 1) throw new UsageError('score takes exactly one folder: chartlens score DIR');
   const format = (str(values.format) ?? 'jsonl') as ResultsFormat;
   if (format !== 'jsonl' && format !== 'csv') throw new UsageError('--format must be jsonl or csv');
-  const analyzer = str(values.analyzer) as AnalyzerChoice | undefined;
+  const analyzer = str(values.analyzer) as AnalyzerId | undefined;
   if (analyzer && analyzer !== 'local' && analyzer !== 'openai') throw new UsageError('--analyzer must be local or openai');
   if (values.resume && values.overwrite) throw new UsageError('--resume and --overwrite exclude each other');
   if (values['api-key'] && !values.endpoint) throw new UsageError('--api-key goes with --endpoint');
@@ -53,31 +34,22 @@ export async function runScore(positionals: string[], values: Values): Promise<n
   const rpm = positive(str(values.rate), 'rate', false);
   const budgetUsd = positive(str(values['budget-usd']), 'budget-usd', false);
   const out = resolve(str(values.out) ?? join(dir, `chartlens-results.${format}`));
-  const results = ResultsFile.open(out, format, values.resume ? 'resume' : values.overwrite ? 'overwrite' : 'new');
-  const limiter = createRateLimiter(rpm);
-
-  let target: ScoreTarget;
-  let close = async (): Promise<void> => {};
-  const endpoint = str(values.endpoint);
-  if (endpoint) {
-    target = httpTarget({ endpoint, apiKey: str(values['api-key']) ?? null, analyzer: analyzer ?? null, model: str(values.model) ?? null, limiter, timeoutMs: 5 * 60_000 });
-  } else {
-    // Facts and charts run on worker threads, so concurrent inputs are not queued behind one thread.
-    const workers = positive(str(values.workers), 'workers', true) ?? availableParallelism();
-    const services = await buildServices({ ...loadConfig(), workers: 0 });
-    const deps = services.analyze;
-    const pool = new PreparePool(workers);
-    const analyzeDeps = { ...deps, openai: deps.openai ? limited(deps.openai, limiter) : null, preparer: pool };
-    target = inProcessTarget(analyzeDeps, { analyzer: analyzer ?? null, model: str(values.model) ?? null });
-    close = async () => {
-      await pool.close();
-      await services.close();
-    };
-  }
-
+  const batch = await openBatch({
+    dir,
+    recursive: values.recursive === true,
+    out,
+    format,
+    mode: values.resume ? 'resume' : values.overwrite ? 'overwrite' : 'new',
+    endpoint: str(values.endpoint) ?? null,
+    apiKey: str(values['api-key']) ?? null,
+    analyzer: analyzer ?? null,
+    model: str(values.model) ?? null,
+    ratePerMinute: rpm,
+    workers: positive(str(values.workers), 'workers', true),
+  });
   const progress = progressReporter(process.stderr);
   try {
-    const run = await scoreFolder(target, { dir, recursive: values.recursive === true, concurrency, budgetUsd, results, exclude: [out], onProgress: progress.update });
+    const run = await scoreFolder(batch.target, { source: batch.source, results: batch.results, concurrency, budgetUsd, onProgress: progress.update });
     progress.finish();
     const summary = summarizeResults(run.lines);
     const notes: string[] = [`results: ${out}`];
@@ -90,7 +62,6 @@ export async function runScore(positionals: string[], values: Values): Promise<n
     // The exit code speaks for the whole results file: failures kept from an earlier run count too.
     return summary.failed > 0 || run.resumedFailed > 0 ? 2 : 0;
   } finally {
-    results.close();
-    await close();
+    await batch.close();
   }
 }

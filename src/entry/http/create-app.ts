@@ -23,7 +23,7 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(healthRoutes({ store: deps.analyze?.store }));
+  app.use(healthRoutes({ store: deps.analyze?.store, log }));
   const body = candleBody(deps.config.maxBodyBytes);
   app.use('/v1', requireApiKey(deps.config.apiKeys ?? []));
   app.use('/v1', marketRoutes({ renderer: deps.renderer, body }));

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError } from '../../core/errors.ts';
+import { httpStatus } from './http-status.ts';
 
 /** Map body-parser failures (they carry `type`) to stable codes; anything else unknown is our bug. */
 export function toAppError(err: unknown): AppError {
@@ -19,16 +20,17 @@ export function toAppError(err: unknown): AppError {
   if (e?.status && e.status >= 400 && e.status < 500) {
     return new AppError('invalid_request', e.message ?? 'Bad request');
   }
-  return new AppError('internal_error', 'Internal error');
+  return new AppError('internal_error', 'Internal error', [], { cause: err });
 }
 
 /** One place that turns anything thrown into the JSON error shape. */
 export function errorHandler(log: (msg: string) => void): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const appError = toAppError(err);
-    if (appError.status >= 500) log(`${req.method} ${req.path} failed: ${(err as Error)?.stack ?? String(err)}`);
+    const status = httpStatus(appError.code);
+    if (status >= 500) log(`${req.method} ${req.path} failed: ${(err as Error)?.stack ?? String(err)}`);
     if (res.headersSent) return;
-    res.status(appError.status).json(appError.toJSON());
+    res.status(status).json(appError.toJSON());
   };
 }
 

@@ -37,11 +37,11 @@ export function analysisBlocks(a: Analysis): { text: string; blocks: unknown[] }
   const hr = a.verification.hallucinationRate;
   const p = a.provider;
   const footer = [
-    `analyzer ${p.analyzer}${p.model ? ` (${p.model})` : ''}`,
+    `analyzer ${p.analyzer}${p.kind === 'rules' ? ' (rules, not an LLM)' : p.model ? ` (${p.model})` : ''}`,
     `${p.latencyMs} ms`,
     p.costUsd === null ? 'cost n/a' : `$${p.costUsd.toFixed(4)}`,
     p.cached ? 'cached' : null,
-    p.degraded ? `:warning: degraded: ${escape(p.degradedReason ?? 'unknown')}` : null,
+    p.degraded ? `:warning: degraded (${p.degraded.code}): ${escape(p.degraded.message)}` : null,
     `verification ${a.verification.status}${hr === null ? '' : ` (hallucination rate ${pct(hr)})`}`,
   ]
     .filter(Boolean)

@@ -6,7 +6,8 @@ import type { Analysis } from '../../core/analysis/analysis.ts';
 import type { NewsItem } from '../../core/analysis/news.ts';
 import type { MarketData } from '../../ports/market-data.ts';
 import { analysisBlocks } from './blocks.ts';
-import { ChartlensApiError, type ChartlensClient, friendlyError } from '../../adapters/http-client/chartlens-http-client.ts';
+import { type ChartlensApi, ChartlensApiError } from '../../ports/chartlens-api.ts';
+import { friendlyError } from './friendly-error.ts';
 import { parseCommand, USAGE } from './command.ts';
 import { PerUserLimit, RedactingLogger, SeenIds } from './guards.ts';
 
@@ -20,7 +21,7 @@ export interface SlackBotOptions {
   appToken?: string;
   /** Override of the Web API base URL (tests, private gateways); must end with a slash. */
   apiUrl?: string;
-  chartlens: ChartlensClient;
+  chartlens: ChartlensApi;
   market: MarketData;
   maxDownloadBytes?: number;
   perUser?: { limit: number; windowMs: number };
@@ -69,7 +70,7 @@ async function download(url: string, token: string, max: number): Promise<Buffer
 }
 
 /**
- * The chartlens Slack bot. It talks to chartlens only through its HTTP API (ChartlensClient),
+ * The chartlens Slack bot. It talks to chartlens only through its HTTP API (the ChartlensApi port),
  * like any other client; Bolt does the Slack side (signatures, retries, Socket Mode).
  */
 export function createSlackBot(o: SlackBotOptions) {
@@ -151,7 +152,7 @@ export function createSlackBot(o: SlackBotOptions) {
         await respond({ response_type: 'in_channel', text, blocks: blocks as never });
       }
     } catch (err) {
-      logger.error(`/chartlens ${parsed.symbol} failed: ${err instanceof ChartlensApiError ? `${err.kind} ${err.status ?? ''} ${err.message}` : (err as Error).message}`);
+      logger.error(`/chartlens ${parsed.symbol} failed: ${err instanceof ChartlensApiError ? `${err.failure} ${err.status ?? ''} ${err.message}` : (err as Error).message}`);
       await respond({ response_type: 'ephemeral', text: friendlyError(err) });
     }
   });

@@ -1,12 +1,13 @@
 import { parentPort } from 'node:worker_threads';
-import { ChartJsRenderer } from '../../../renderers/chartjs/chartjs-renderer.ts';
-import { type PrepareRequest, prepareChart } from '../../use-cases/prepare-chart.ts';
+import { createChartRenderer } from '../../composition/chart-renderer.ts';
+import { prepareChart } from '../../use-cases/prepare-chart.ts';
+import type { PrepareRequest } from '../../ports/chart-preparer.ts';
 
 /**
- * Worker-thread side of the prepare pool: TA-Lib facts and the Chart.js render run here, so the
+ * Worker-thread entry of the prepare pool: TA-Lib facts and the Chart.js render run here, so the
  * main thread only waits. The candles stay with the caller (they are re-attached to the result).
  */
-const renderer = new ChartJsRenderer();
+const renderer = createChartRenderer();
 
 parentPort?.on('message', async (msg: { id: number; req: PrepareRequest } | { close: true }) => {
   if ('close' in msg) {

@@ -1,8 +1,6 @@
-/** Spaces calls evenly so no more than `perMinute` start in any minute (null: no limit). */
-export interface RateLimiter {
-  take(): Promise<void>;
-}
+import type { RateLimiter } from '../../ports/rate-limiter.ts';
 
+/** Spaces calls evenly so no more than `perMinute` start in any minute (null: no limit). */
 export function createRateLimiter(perMinute: number | null, now: () => number = Date.now): RateLimiter {
   if (!perMinute) return { take: async () => {} };
   const interval = 60_000 / perMinute;

@@ -1,0 +1,24 @@
+/** One thing to score: an image, an OHLCV file, or both (same base name), plus optional news. */
+export interface SourceInput {
+  /** Path of the input relative to the scored folder (the image's when there is one). */
+  file: string;
+  image?: string;
+  data?: string;
+  news?: string;
+  /** Set when the files cannot form an input (an unsupported file, two data files...). */
+  problem?: { code: string; message: string };
+}
+
+/** The raw bytes of one input and the hash that identifies it in the results. */
+export interface InputBytes {
+  sha256: string;
+  image?: Buffer;
+  data?: Buffer;
+  news?: Buffer;
+}
+
+/** Where batch inputs come from (a folder today). */
+export interface InputSource {
+  discover(): Promise<{ inputs: SourceInput[]; skippedLinks: string[] }>;
+  read(input: SourceInput): Promise<InputBytes>;
+}
