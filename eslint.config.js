@@ -16,4 +16,11 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  // The product code is linted with type information: unsafe `any`, floating promises and the like
+  // are errors there. Tests and benches keep the plain rules (fixtures poke at untyped JSON a lot).
+  {
+    files: ['src/**/*.ts', 'renderers/**/*.ts', 'prompts/**/*.ts'],
+    extends: [tseslint.configs.recommendedTypeChecked],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+  },
 );

@@ -24,22 +24,17 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { ChartJsRenderer } from '../renderers/chartjs/chartjs-renderer.ts';
-import { LocalRulesAnalyzer } from '../src/adapters/analyzers/local-rules-analyzer.ts';
-import { OpenAIAnalyzer } from '../src/adapters/analyzers/openai-analyzer.ts';
-import { openAnalysisStore } from '../src/adapters/store/pg-store.ts';
-import { ResultsFile } from '../src/adapters/files/results-file.ts';
-import { DEFAULT_PRICES } from '../src/core/analysis/pricing.ts';
+import { openBenchBatch } from '../src/composition/bench.ts';
+import { loadConfig } from '../src/composition/config.ts';
+import { createPreparePool } from '../src/composition/root.ts';
 import type { AnalysisStore } from '../src/ports/analysis-store.ts';
 import type { Analyzer } from '../src/ports/analyzer.ts';
 import type { ChartRenderer } from '../src/ports/chart-renderer.ts';
+import type { ScoreTarget } from '../src/ports/score-target.ts';
 import type { AnalyzeDeps } from '../src/use-cases/analyze-chart.ts';
-import { PreparePool } from '../src/adapters/workers/prepare-pool.ts';
 import { type ScoreRun, scoreFolder } from '../src/use-cases/score-folder.ts';
-import { type ScoreTarget } from '../src/ports/score-target.ts';
-import { inProcessTarget } from '../src/use-cases/score-targets.ts';
 import { type FakeOpenAI, startFakeOpenAI } from '../testing/fake-openai.ts';
-import { plainHold } from '../tests/helpers/model-replies.ts';
+import { plainHold } from '../testing/model-replies.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -97,7 +92,7 @@ const storeMode = choice('store', ['memory', 'disk'] as const, 'memory');
 const withStages = process.argv.includes('--stages');
 /** Worker threads for facts and rendering (what `chartlens score` uses by default); 0 = main thread. */
 const workers = intOption('workers', availableParallelism(), 0);
-const pool = workers > 0 ? new PreparePool(PREPARE_THREAD_URL, workers) : undefined;
+const pool = workers > 0 ? createPreparePool(workers) : undefined;
 const profileFile = option('profile');
 const profiledConcurrency = Math.max(...concurrencies);
 
@@ -164,8 +159,8 @@ async function timed<T>(name: StageName, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Stage timers on the renderer and the store (--stages). */
 function instrument(deps: AnalyzeDeps): AnalyzeDeps {
-  if (!withStages) return deps;
   const r = deps.renderer;
   const renderer: ChartRenderer = Object.assign(Object.create(r) as ChartRenderer, { render: (req: Parameters<ChartRenderer['render']>[0]) => timed('render', () => r.render(req)) });
   const s = deps.store;
@@ -173,9 +168,13 @@ function instrument(deps: AnalyzeDeps): AnalyzeDeps {
     findByCacheKey: (k: string) => timed('store.findByCacheKey', () => s.findByCacheKey(k)),
     save: (rec: Parameters<AnalysisStore['save']>[0]) => timed('store.save', () => s.save(rec)),
   });
-  const o = deps.openai as Analyzer;
-  const openai: Analyzer = { name: o.name, modelFor: (i) => o.modelFor(i), analyze: (i) => timed('openai.analyze', () => o.analyze(i)) };
-  return { ...deps, renderer, store, openai };
+  return { ...deps, renderer, store };
+}
+
+/** A stage timer on the model analyzer (--stages); the local rules are left alone. */
+function instrumentAnalyzer(a: Analyzer): Analyzer {
+  if (a.kind === 'rules') return a;
+  return { id: a.id, kind: a.kind, modelFor: (i) => a.modelFor(i), analyze: (i) => timed('openai.analyze', () => a.analyze(i)) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -229,10 +228,10 @@ const STEPS: [string, string, string][] = [
   ['    detectCandlestickPatterns (61 TA-Lib calls)', 'detectCandlestickPatterns', 'market/candlestick-patterns'],
   ['  verificationFactsFor', 'verificationFactsFor', 'analysis/verification-facts'],
   ['toAnalyzeCommand (zod, CSV parse)', 'toAnalyzeCommand', 'use-cases/analyze-request'],
-  ['OpenAIAnalyzer.analyze (sync part: SDK, base64)', 'analyze', 'adapters/openai-analyzer'],
-  ['PgAnalysisStore.save (sync part: JSON, hex)', 'save', 'adapters/pg-store'],
-  ['ResultsFile.append (writeSync)', 'append', 'adapters/results-file'],
-  ['fake server request handling', 'handle', 'tests/fakes/fake-openai'],
+  ['OpenAIAnalyzer.analyze (sync part: SDK, base64)', 'analyze', 'analyzers/openai-analyzer'],
+  ['PgAnalysisStore.save (sync part: JSON, hex)', 'save', 'store/pg-store'],
+  ['ResultsFile.append (writeSync)', 'append', 'files/results-file'],
+  ['fake server request handling', 'handle', 'testing/fake-openai'],
 ];
 
 function printProfile(p: CpuProfile, inputs: number, concurrency: number): void {
@@ -302,40 +301,39 @@ function printProfile(p: CpuProfile, inputs: number, concurrency: number): void 
   console.log(`  ${'PGlite (WASM + its JS glue, self)'.padEnd(52)}  ${pct(wasm)}  ${per(wasm)}`);
 }
 
-async function openStore(): Promise<{ store: AnalysisStore; cleanup: () => void }> {
-  if (storeMode === 'memory') return { store: await openAnalysisStore({ dataDir: ':memory:' }), cleanup: () => {} };
-  const dataDir = mkdtempSync(join(work, 'store-'));
-  return { store: await openAnalysisStore({ dataDir }), cleanup: () => rmSync(dataDir, { recursive: true, force: true }) };
+/** The config a `chartlens score DIR --analyzer openai` run would read, pointed at the fake model. */
+function benchConfig(dataDir: string): ReturnType<typeof loadConfig> {
+  return loadConfig({
+    CHARTLENS_DATA_DIR: dataDir,
+    CHARTLENS_LOG: 'silent',
+    CHARTLENS_ANALYZER: 'openai',
+    OPENAI_BASE_URL: fakeUrl,
+    OPENAI_API_KEY: 'bench',
+    CHARTLENS_MODEL: MODEL,
+    CHARTLENS_IMAGE_DETAIL: 'high',
+    CHARTLENS_TIMEOUT_MS: '30000',
+    CHARTLENS_MAX_RETRIES: '2',
+    CHARTLENS_MAX_OUTPUT_TOKENS: '2000',
+    CHARTLENS_DEADLINE_MS: '60000',
+  });
 }
 
 async function scoreOnce(dir: string, concurrency: number, label: string): Promise<RunResult> {
-  const { store, cleanup } = await openStore();
-  const renderer = new ChartJsRenderer();
-  const openai = new OpenAIAnalyzer({
-    baseURL: fakeUrl,
-    apiKey: 'bench',
-    model: MODEL,
-    imageDetail: 'high',
-    timeoutMs: 30_000,
-    maxRetries: 2,
-    maxOutputTokens: 2000,
-    budgetUsd: null,
-    prices: DEFAULT_PRICES,
-  });
-  const deps = instrument({
-    renderer,
-    local: new LocalRulesAnalyzer(),
-    openai,
-    store,
-    defaultAnalyzer: 'openai',
-    deadlineMs: 60_000,
-    imageLimits: { maxBytes: 10 * 1024 * 1024, maxInputPixels: 40_000_000 },
-    preparer: pool,
-  });
-  const inner = inProcessTarget(deps, { analyzer: 'openai', model: MODEL });
-  const target: ScoreTarget = withStages ? { analyze: (input) => timed('target.analyze', () => inner.analyze(input)) } : inner;
+  // A fresh store, renderer, analyzer and results file per run, all from the composition root.
+  const dataDir = storeMode === 'memory' ? ':memory:' : mkdtempSync(join(work, 'store-'));
   const resultsPath = join(work, `results-${label}.jsonl`);
-  const results = ResultsFile.open(resultsPath, 'jsonl', 'overwrite');
+  const batch = await openBenchBatch({
+    config: benchConfig(dataDir),
+    dir,
+    out: resultsPath,
+    analyzer: 'openai',
+    model: MODEL,
+    preparer: pool,
+    wrapAnalyzer: withStages ? instrumentAnalyzer : undefined,
+    wrapDeps: withStages ? instrument : undefined,
+  });
+  const inner = batch.target;
+  const target: ScoreTarget = withStages ? { analyze: (input) => timed('target.analyze', () => inner.analyze(input)) } : inner;
   stageTotals.clear();
 
   // Event-loop lag sampler: how late a 10 ms timer fires while the batch runs.
@@ -360,9 +358,10 @@ async function scoreOnce(dir: string, concurrency: number, label: string): Promi
   const t0 = performance.now();
   let run: ScoreRun;
   try {
-    run = await scoreFolder(target, { source: folderInputSource(dir, { recursive: false, exclude: [resultsPath] }), concurrency, budgetUsd: null, results });
-  } finally {
-    results.close();
+    run = await scoreFolder(target, { source: batch.source, concurrency, budgetUsd: null, results: batch.results });
+  } catch (err) {
+    await batch.close();
+    throw err;
   }
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
@@ -374,9 +373,8 @@ async function scoreOnce(dir: string, concurrency: number, label: string): Promi
     writeFileSync(profileFile as string, JSON.stringify(profile));
     profiles.push({ concurrency, profile: profile as CpuProfile, inputs: run.lines.length });
   }
-  await renderer.close();
-  await store.close();
-  cleanup();
+  await batch.close(); // the results file, store and renderer (the shared pool stays up)
+  if (dataDir !== ':memory:') rmSync(dataDir, { recursive: true, force: true });
 
   const resultLines = readFileSync(resultsPath, 'utf8').split('\n').filter(Boolean).length;
   lags.sort((a, b) => a - b);

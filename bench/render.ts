@@ -17,9 +17,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import * as chartjs from '../renderers/chartjs/chartjs-renderer.ts';
-import { ChartJsRenderer } from '../renderers/chartjs/chartjs-renderer.ts';
-import { createApp } from '../src/entry/http/create-app.ts';
+import { renderBenchProfile } from '../src/composition/bench.ts';
 import { formatCandleTime, parseCandlesCsv } from '../src/core/market/candles.ts';
 import { computeIndicatorSeries } from '../src/core/market/indicators.ts';
 import { chartOptionsSchema, type ChartRequest } from '../src/core/scene/chart-options.ts';
@@ -100,7 +98,9 @@ const request = (opts: Partial<ChartRequest['options']> = {}): ChartRequest => (
   options: { ...options, ...opts },
 });
 const req = request();
-const renderer = new ChartJsRenderer();
+// The default renderer and the HTTP app, built by the composition root as the server builds them.
+const bench = renderBenchProfile();
+const { renderer } = bench;
 
 console.log(
   `chartlens render bench: ${candles.length} S&P 500 daily bars ` +
@@ -110,23 +110,11 @@ console.log(
 console.log(`iterations ${iterations}, warm-up ${warmup}; times in ms; node ${process.version}, sharp ${sharp.versions.sharp}`);
 
 // ---------------------------------------------------------------------------------------------
-// The renderer's raw-pixel entry point has been drawRgb (RGB) and drawRgba (RGBA); use whichever
-// this checkout has, and the matching Cairo BGRA conversion helper.
-type Draw = (req: ChartRequest) => Buffer;
-const drawer = renderer as unknown as { drawRgba?: Draw; drawRgb?: Draw };
-const drawName = drawer.drawRgba ? 'drawRgba' : drawer.drawRgb ? 'drawRgb' : undefined;
-if (!drawName) {
-  console.error('bench/render: ChartJsRenderer has neither drawRgba() nor drawRgb(); cannot split draw from encode');
-  process.exit(1);
-}
-const drawPixels: Draw = (r) => (drawer[drawName] as Draw).call(renderer, r);
-const helpers = chartjs as unknown as Record<string, unknown>;
-const convert: { name: string; fn: (raw: Buffer) => Buffer } | undefined =
-  typeof helpers.bgraToRgbaInPlace === 'function'
-    ? { name: 'bgraToRgbaInPlace', fn: helpers.bgraToRgbaInPlace as (raw: Buffer) => Buffer }
-    : typeof helpers.bgraToRgb === 'function'
-      ? { name: 'bgraToRgb', fn: (raw) => (helpers.bgraToRgb as (r: Buffer, bg: number[]) => Buffer)(raw, [255, 255, 255]) }
-      : undefined;
+// The renderer's raw-pixel entry point (drawRgba: draw without the PNG encode), and the Cairo
+// BGRA to RGBA conversion it ends with, both exposed by the bench profile.
+const drawName = 'drawRgba';
+const drawPixels = (r: ChartRequest): Buffer => renderer.drawRgba(r);
+const convert = { name: 'bgraToRgbaInPlace', fn: bench.bgraToRgbaInPlace };
 
 // In-process: draw, convert, encode.
 const drawTimes = await measure(() => drawPixels(req));
@@ -136,7 +124,7 @@ const channels = pixels.length / (WIDTH * HEIGHT);
 // The draw includes converting Cairo's BGRA; time the conversion alone on an opaque frame (the
 // background plugin paints every pixel, so Cairo's output is fully opaque).
 const opaque = Buffer.alloc(WIDTH * HEIGHT * 4, 0xff);
-const convertTimes = convert ? await measure(() => convert.fn(opaque)) : undefined;
+const convertTimes = await measure(() => convert.fn(opaque));
 
 // Encode exactly as render() does (RGBA input has its constant alpha dropped first).
 const encode = (level: number) => () => {
@@ -206,8 +194,7 @@ const useCaseTimes = await measure(() => renderChart(renderer, structuredClone(p
 // ---------------------------------------------------------------------------------------------
 // HTTP: POST /v1/render end to end (JSON serialisation on the client, Express, validation,
 // indicators, render, response), sequential requests over keep-alive.
-const app = createApp({ config: { maxBodyBytes: 4 * 1024 * 1024 }, renderer, log: () => {} });
-const server = app.listen(0, '127.0.0.1');
+const server = bench.app.listen(0, '127.0.0.1');
 await new Promise<void>((resolve, reject) => {
   server.once('listening', resolve);
   server.once('error', reject);
@@ -262,14 +249,14 @@ if (skipMatplotlib) {
 }
 
 // ---------------------------------------------------------------------------------------------
-const draw = stats(`chartjs draw (${drawName})`, drawTimes, `Chart.js + Cairo + ${convert?.name ?? 'BGRA conversion'}`);
+const draw = stats(`chartjs draw (${drawName})`, drawTimes, `Chart.js + Cairo + ${convert.name}`);
 const render = stats('renderer.render() (draw + sharp encode)', renderTimes, kb(renderSize));
 const useCase = stats('renderChart() use case (validate + indicators + render)', useCaseTimes);
 const http = stats('HTTP POST /v1/render end to end', httpTimes, kb(httpBytes));
 
 printTable('Chart.js renderer, in process', [
   draw,
-  ...(convert && convertTimes ? [stats(`  of which ${convert.name}`, convertTimes, 'JS loop over 512K pixels')] : []),
+  stats(`  of which ${convert.name}`, convertTimes, 'JS loop over 512K pixels'),
   ...encodeRows,
   ...(cairoRow ? [cairoRow] : []),
   render,
@@ -289,7 +276,7 @@ if (mplRow) {
   console.log(`  ${mplSkip}`);
 }
 const encode3 = encodeRows[1].median;
-const convertMs = convertTimes ? stats('', convertTimes).median : 0;
+const convertMs = stats('', convertTimes).median;
 console.log(
   `\nWhere the time goes (medians): draw ${draw.median.toFixed(1)} ms = Chart.js + Cairo ~${(draw.median - convertMs).toFixed(1)} ms` +
     ` + BGRA conversion ~${convertMs.toFixed(1)} ms; sharp PNG encode (level 3) ${encode3.toFixed(1)} ms` +
@@ -297,5 +284,5 @@ console.log(
     ` validation + indicators ~${(useCase.median - render.median).toFixed(1)} ms; HTTP transport ~${(http.median - useCase.median).toFixed(1)} ms.`,
 );
 
-await renderer.close();
+await bench.close();
 process.exit(0);

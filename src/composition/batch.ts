@@ -61,7 +61,7 @@ export async function openBatch(o: BatchOptions): Promise<Batch> {
   const limiter = createRateLimiter(o.ratePerMinute);
   if (o.endpoint) {
     const target = httpTarget({ endpoint: o.endpoint, apiKey: o.apiKey, analyzer: o.analyzer, model: o.model, limiter, timeoutMs: 5 * 60_000 });
-    return { source, results, target, close: async () => results.close() };
+    return { source, results, target, close: () => Promise.resolve(results.close()) };
   }
   try {
     // Facts and charts run on worker threads, so concurrent inputs are not queued behind one thread.

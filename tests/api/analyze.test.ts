@@ -9,9 +9,10 @@ import { costUsd, DEFAULT_PRICES } from '../../src/core/analysis/pricing.ts';
 import { formatCandleTime } from '../../src/core/market/candles.ts';
 import type { AnalysisStore } from '../../src/ports/analysis-store.ts';
 import type { FakeOpenAI } from '../../testing/fake-openai.ts';
-import { type AnalysisApp, FAKE_MODEL, openMemoryStore, startAnalysisApp } from '../helpers/analysis-app.ts';
+import { type AnalysisApp, FAKE_MODEL, openMemoryStore, sharedRenderer, startAnalysisApp } from '../helpers/analysis-app.ts';
+import { createApp } from '../../src/entry/http/create-app.ts';
 import { lastSampleCsv, rowsWith } from '../helpers/candle-rows.ts';
-import { answerWithTrueAndFalseClaims, plainHold } from '../helpers/model-replies.ts';
+import { answerWithTrueAndFalseClaims, plainHold } from '../../testing/model-replies.ts';
 import { indexOfDate, sp500 } from '../helpers/sample-data.ts';
 
 const SAMPLE_NEWS: NewsItem[] = JSON.parse(readFileSync(new URL('../../samples/news/sp500-2020-04.json', import.meta.url), 'utf8'));
@@ -494,5 +495,25 @@ describe('GET /readyz', () => {
     const res = await request(local.app).get('/readyz');
     assert.equal(res.status, 200);
     assert.equal(res.body.status, 'ready');
+  });
+
+  test('when the store fails, then 503 store_unavailable with a fixed message, and its raw text goes to the log only', async () => {
+    const logged: string[] = [];
+    const broken = { ...local.deps.store, ping: () => Promise.reject(new Error('connect ECONNREFUSED 10.1.2.3:5432 user=chartlens')) };
+    const app = createApp({ config: { maxBodyBytes: 1024 * 1024 }, renderer: sharedRenderer(), analyze: { ...local.deps, store: broken }, log: (m) => logged.push(m) });
+    const res = await request(app).get('/readyz');
+    assert.equal(res.status, 503);
+    assert.equal(res.body.error.code, 'store_unavailable');
+    assert.doesNotMatch(JSON.stringify(res.body), /ECONNREFUSED|10\.1\.2\.3|user=/);
+    assert.ok(logged.some((l) => l.includes('ECONNREFUSED')), 'the operator still sees why');
+  });
+});
+
+describe('GET /healthz', () => {
+  test('when asked, then it reports the Node version it runs on (24 or newer)', async () => {
+    const res = await request(local.app).get('/healthz');
+    assert.equal(res.status, 200);
+    assert.equal(res.body.node, process.version);
+    assert.ok(Number(process.versions.node.split('.')[0]) >= 24, `tests run on ${process.version}`);
   });
 });

@@ -31,7 +31,7 @@ import type { FakeOpenAI } from '../../testing/fake-openai.ts';
 import { type AnalysisApp, FAKE_MODEL, openMemoryStore, startAnalysisApp } from '../helpers/analysis-app.ts';
 import { lastSampleCsv, rowsWith } from '../helpers/candle-rows.ts';
 import { pngChart } from '../helpers/image-fixtures.ts';
-import { answerWithTrueAndFalseClaims } from '../helpers/model-replies.ts';
+import { answerWithTrueAndFalseClaims } from '../../testing/model-replies.ts';
 import { indexOfDate, sp500 } from '../helpers/sample-data.ts';
 
 const SAMPLE_NEWS: NewsItem[] = JSON.parse(readFileSync(new URL('../../samples/news/sp500-2020-04.json', import.meta.url), 'utf8'));

@@ -18,7 +18,7 @@ import { parseCsvRecords } from '../../src/core/market/csv.ts';
 import type { AnalysisStore } from '../../src/ports/analysis-store.ts';
 import { startFakeOpenAI, type FakeOpenAI } from '../../testing/fake-openai.ts';
 import { type AnalysisApp, FAKE_API_KEY, openMemoryStore, startAnalysisApp } from '../helpers/analysis-app.ts';
-import { plainHold } from '../helpers/model-replies.ts';
+import { plainHold } from '../../testing/model-replies.ts';
 import {
   candleSlice,
   chartBytes,

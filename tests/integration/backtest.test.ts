@@ -15,7 +15,7 @@ import type { AnalysisStore } from '../../src/ports/analysis-store.ts';
 import type { AnalyzeDeps } from '../../src/use-cases/analyze-chart.ts';
 import { type BacktestOptions, decisionBars, runBacktest } from '../../src/use-cases/backtest.ts';
 import { type FakeOpenAI, startFakeOpenAI } from '../../testing/fake-openai.ts';
-import { plainHold } from '../helpers/model-replies.ts';
+import { plainHold } from '../../testing/model-replies.ts';
 import { indexOfDate, sp500 } from '../helpers/sample-data.ts';
 
 const renderer = new ChartJsRenderer();

@@ -7,7 +7,7 @@ import { AnalyzerFailure } from '../../src/ports/analyzer.ts';
 import { DEFAULT_PRICES } from '../../src/core/analysis/pricing.ts';
 import type { AnalyzerInput } from '../../src/ports/analyzer.ts';
 import { type FakeOpenAI, startFakeOpenAI } from '../../testing/fake-openai.ts';
-import { plainHold } from '../helpers/model-replies.ts';
+import { plainHold } from '../../testing/model-replies.ts';
 
 const PNG = Buffer.from('89504e470d0a1a0a', 'hex');
 

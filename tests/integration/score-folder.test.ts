@@ -14,7 +14,7 @@ import { type ScoreTarget } from '../../src/ports/score-target.ts';
 import { inProcessTarget } from '../../src/use-cases/score-targets.ts';
 import { type AnalysisApp, openMemoryStore, startAnalysisApp } from '../helpers/analysis-app.ts';
 import { textBytes, truncatedJpeg } from '../helpers/image-fixtures.ts';
-import { plainHold } from '../helpers/model-replies.ts';
+import { plainHold } from '../../testing/model-replies.ts';
 import {
   candleSlice,
   chartBytes,
@@ -278,38 +278,59 @@ describe('scoreFolder budget with the openai analyzer (fake server)', () => {
 });
 
 describe('rate limiter', () => {
-  test('when the rate is 600 a minute, then 10 calls take at least ~0.9 s', async () => {
+  const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+  test('when the rate is 600 a minute, then 10 calls at once start 100 ms apart (mock clock)', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
     const limiter = createRateLimiter(600);
-    const started = Date.now();
-    await Promise.all(Array.from({ length: 10 }, () => limiter.take()));
-    const elapsed = Date.now() - started;
-    assert.ok(elapsed >= 850, `10 calls took ${elapsed} ms`);
-    assert.ok(elapsed < 5000, `10 calls took ${elapsed} ms`);
+    const started: number[] = [];
+    const all = Array.from({ length: 10 }, () => limiter.take().then(() => started.push(Date.now())));
+    for (let i = 0; i < 10; i++) {
+      await flush();
+      t.mock.timers.tick(100);
+    }
+    await Promise.all(all);
+    assert.deepEqual(started, [0, 100, 200, 300, 400, 500, 600, 700, 800, 900]);
   });
 
-  test('when there is no rate, then calls do not wait', async () => {
+  test('when calls come slower than the rate, then none of them waits (mock clock)', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+    const limiter = createRateLimiter(60);
+    let resolved = 0;
+    for (let i = 0; i < 3; i++) {
+      void limiter.take().then(() => resolved++);
+      await flush();
+      assert.equal(resolved, i + 1, 'a call after the interval has passed starts at once');
+      t.mock.timers.tick(1000);
+    }
+  });
+
+  test('when there is no rate, then calls do not wait', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
     const limiter = createRateLimiter(null);
-    const started = Date.now();
-    for (let i = 0; i < 100; i++) await limiter.take();
-    assert.ok(Date.now() - started < 200);
+    let resolved = 0;
+    for (let i = 0; i < 100; i++) void limiter.take().then(() => resolved++);
+    await flush();
+    assert.equal(resolved, 100);
   });
 
-  test('when a scoring run goes through a limited target with concurrency 4, then its starts are spaced by the interval', async () => {
+  test('when a scoring run goes through a limited target with concurrency 4, then every input waits for its own slot', async () => {
     const f = await folder(manyCsvInputs(10, 40));
-    const limiter = createRateLimiter(600);
-    const starts: number[] = [];
+    let takes = 0;
+    let inFlightBeforeSlot = 0;
+    const limiter = { take: () => Promise.resolve(takes++) } satisfies { take(): Promise<unknown> };
     const target: ScoreTarget = {
       async analyze() {
+        const before = takes;
         await limiter.take();
-        starts.push(Date.now());
+        if (takes !== before + 1) inFlightBeforeSlot++;
         return { provider: { costUsd: 0 } } as Analysis;
       },
     };
     const { file } = await score(f, target, { concurrency: 4 });
     assert.equal(file.length, 10);
     assert.ok(file.every((l) => l.ok));
-    starts.sort((a, b) => a - b);
-    // Ten starts at 600 a minute span nine 100 ms intervals, though four workers asked at once.
-    assert.ok(starts[9] - starts[0] >= 850, `starts span ${starts[9] - starts[0]} ms`);
+    assert.equal(takes, 10, 'one slot per input');
+    assert.ok(inFlightBeforeSlot <= 4);
   });
 });

@@ -10,10 +10,10 @@ export class LocalRulesAnalyzer implements Analyzer {
     return null;
   }
 
-  async analyze(input: AnalyzerInput): Promise<AnalyzerResult> {
+  analyze(input: AnalyzerInput): Promise<AnalyzerResult> {
     const output = input.facts
       ? analyzeWithRules(input.facts, input.news, input.symbol)
       : rulesWithoutData(input.news, input.symbol);
-    return { output, raw: null, model: null, usage: null, costUsd: 0, attempts: 1, structuredOutput: null };
+    return Promise.resolve({ output, raw: null, model: null, usage: null, costUsd: 0, attempts: 1, structuredOutput: null });
   }
 }

@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import type { LineChartRenderer } from '../../ports/chart-renderer.ts';
 import type { BacktestReportWriter } from '../../ports/report-writer.ts';
 import type { BacktestResult, DecisionRow } from '../../core/evaluation/backtest-result.ts';
+import { cellText } from '../../core/text/cell-text.ts';
 
 const DECISION_COLUMNS = ['time', 'action', 'exposure', 'confidence', 'entry', 'invalidation', 'target', 'forwardReturn', 'hallucinationRate'] as const;
 
-const cell = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+const cell = cellText;
 
 export function decisionsCsv(rows: readonly DecisionRow[]): string {
   return `${[DECISION_COLUMNS.join(','), ...rows.map((r) => DECISION_COLUMNS.map((c) => cell(r[c])).join(','))].join('\n')}\n`;

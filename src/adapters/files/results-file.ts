@@ -2,6 +2,7 @@ import { closeSync, existsSync, openSync, readFileSync, truncateSync, writeSync 
 import type { ResultLine } from '../../core/evaluation/score-result.ts';
 import type { ResultsSink } from '../../ports/results-sink.ts';
 import { parseCsvRecords } from '../../core/market/csv.ts';
+import { cellText } from '../../core/text/cell-text.ts';
 
 
 export type ResultsFormat = 'jsonl' | 'csv';
@@ -26,7 +27,7 @@ export const CSV_COLUMNS = [
 ] as const;
 
 function csvField(v: unknown): string {
-  const s = v === null || v === undefined ? '' : String(v);
+  const s = cellText(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

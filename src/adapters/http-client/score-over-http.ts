@@ -4,11 +4,12 @@ import { AppError, isErrorCode } from '../../core/errors.ts';
 import { jsonCandles } from '../../core/market/candle-json.ts';
 import type { RateLimiter } from '../../ports/rate-limiter.ts';
 import type { LoadedInput, ScoreTarget } from '../../ports/score-target.ts';
+import { cellText } from '../../core/text/cell-text.ts';
 
 /** Candle rows as CSV text, so JSON data can ride along with an image in a multipart upload. */
 function candlesToCsv(rows: unknown): string {
   if (!Array.isArray(rows)) throw new AppError('invalid_candles', 'The JSON file must hold an array of candles (or {candles: [...]})');
-  const cell = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
+  const cell = cellText;
   const lines = rows.map((r) => {
     const c = (r ?? {}) as Record<string, unknown>;
     return [c.time, c.open, c.high, c.low, c.close, c.volume].map(cell).join(',');

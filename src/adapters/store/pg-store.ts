@@ -102,7 +102,6 @@ interface Row {
 
 const COLUMNS = 'id, created_at_text, cache_key, analysis, request, prompt, raw_output, image';
 
-/** The AnalysisStore over any SqlClient (PGlite or pg): one set of SQL for both. */
 /**
  * PostgreSQL cannot store U+0000 in text or JSONB, and model output can contain it; it becomes
  * U+FFFD (the replacement character) so one stray byte does not lose a whole analysis.
@@ -112,9 +111,10 @@ function withoutNul(text: string): string {
 }
 
 function toJsonText(value: unknown): string {
-  return JSON.stringify(value, (_key, v) => (typeof v === 'string' ? withoutNul(v) : v));
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? withoutNul(v) : v));
 }
 
+/** The AnalysisStore over any SqlClient (PGlite or pg): one set of SQL for both. */
 export class PgAnalysisStore implements AnalysisStore {
   #closed = false;
 

@@ -49,7 +49,7 @@ export class PreparePool implements ChartPreparer {
     const worker = new Worker(this.threadUrl);
     worker.unref();
     worker.on('message', (reply: Reply) => this.finish(worker, reply));
-    worker.on('error', (err) => this.fail(worker, err));
+    worker.on('error', (err: Error) => this.fail(worker, err));
     worker.on('exit', (code) => {
       if (!this.closed && code !== 0) this.fail(worker, new Error(`prepare worker exited with code ${code}`));
     });

@@ -97,14 +97,6 @@ export function resolvePatternCode(name: string): string | null {
   return table.get(trimmed) ?? null;
 }
 
-/** The direction a name implies on its own ("bearish engulfing", "breakdown"), if any. */
-export function directionInName(name: string): 'bullish' | 'bearish' | null {
-  const n = name.toLowerCase();
-  if (/\bbullish\b|\binverse\b|\binverted head|\bbottom\b|\bup\b|\bsoldiers\b|\bmorning\b/.test(n)) return 'bullish';
-  if (/\bbearish\b|\btop\b|\bbreakdown\b|\bdown\b|\bcrows\b|\bevening\b/.test(n)) return 'bearish';
-  return null;
-}
-
 export function isChartPatternCode(code: string): code is ChartPatternType {
   return code in CHART_PATTERN_LABELS;
 }

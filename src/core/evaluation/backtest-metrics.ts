@@ -41,7 +41,7 @@ export function periodsPerYear(timeframe: string | null | undefined): number {
  * of the latest decision made at a close before i, for `horizon` bars after it; flat otherwise.
  */
 export function positionsFromDecisions(bars: number, decisions: readonly ReplayDecision[], horizon: number): number[] {
-  const pos = new Array(bars).fill(0);
+  const pos = new Array<number>(bars).fill(0);
   const sorted = [...decisions].sort((a, b) => a.index - b.index);
   for (let k = 0; k < sorted.length; k++) {
     const d = sorted[k];
@@ -53,7 +53,7 @@ export function positionsFromDecisions(bars: number, decisions: readonly ReplayD
 
 /** Per-bar returns of a position series after costs: |change in position| x costBps is paid on entry to the bar. */
 export function strategyReturns(closes: readonly number[], positions: readonly number[], costBps: number): number[] {
-  const out = new Array(closes.length).fill(0);
+  const out = new Array<number>(closes.length).fill(0);
   let prev = 0;
   for (let i = 1; i < closes.length; i++) {
     const r = closes[i] / closes[i - 1] - 1;

@@ -169,7 +169,7 @@ export function parseCandlesJson(input: unknown): Candle[] {
       { field: 'candles', message: 'expected an array' },
     ]);
   }
-  return validateRows(input.map((value) => ({ value })));
+  return validateRows((input as unknown[]).map((value) => ({ value })));
 }
 
 /**

@@ -45,7 +45,7 @@ export function toTalibSeries(candles: readonly Candle[]): TalibSeries {
 export function computeIndicatorSeries(candles: readonly Candle[]): IndicatorSeries {
   const s = toTalibSeries(candles);
   const n = candles.length;
-  const empty = (): Series => new Array(n).fill(null);
+  const empty = (): Series => new Array<number | null>(n).fill(null);
   const one = (name: string, opts: Record<string, number>, series: TalibSeries = s): Series =>
     Object.values(runTalib(name, series, opts))[0];
 

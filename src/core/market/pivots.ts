@@ -31,8 +31,3 @@ export function findPivots(candles: readonly Candle[], strength = DEFAULT_PIVOT_
   }
   return pivots;
 }
-
-/** The pivots a trader standing at bar `t` could have seen. */
-export function pivotsKnownBy(pivots: readonly Pivot[], t: number): Pivot[] {
-  return pivots.filter((p) => p.knownAt <= t);
-}

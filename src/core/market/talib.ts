@@ -118,7 +118,7 @@ export function runTalib(
   const aligned: Record<string, (number | null)[]> = {};
   for (const output of info.outputs) {
     const values = out.result[output.name] ?? [];
-    const full: (number | null)[] = new Array(n).fill(null);
+    const full = new Array<number | null>(n).fill(null);
     for (let i = 0; i < out.nbElement; i++) full[out.begIndex + i] = values[i];
     aligned[output.name] = full;
   }

@@ -32,7 +32,7 @@ export function chartUpload(limits: { maxImageBytes: number; maxFieldBytes: numb
             return next(new AppError('invalid_request', `Multipart upload rejected: ${err.message}`, [{ field: err.field, message: err.code }]));
         }
       }
-      next(new AppError('invalid_request', `Malformed multipart body: ${(err as Error)?.message ?? String(err)}`));
+      next(new AppError('invalid_request', `Malformed multipart body: ${err instanceof Error ? err.message : 'unreadable'}`));
     });
   };
 }

@@ -196,7 +196,7 @@ export function createSlackBot(o: SlackBotOptions) {
   }
 
   app.event('app_mention', async ({ event, client }) => {
-    await analyseSharedImage(event as unknown as SlackMessage, client);
+    await analyseSharedImage(event, client);
   });
   app.message(async ({ message, client }) => {
     const m = message as unknown as SlackMessage;
@@ -206,8 +206,9 @@ export function createSlackBot(o: SlackBotOptions) {
     if (m.channel_type === 'im' && isNew) await analyseSharedImage(m, client);
   });
 
-  app.error(async (err) => {
+  app.error((err) => {
     logger.error(`unhandled: ${err.message}`);
+    return Promise.resolve();
   });
 
   return {

@@ -9,7 +9,9 @@ import type { PrepareRequest } from '../../ports/chart-preparer.ts';
  */
 const renderer = createChartRenderer();
 
-parentPort?.on('message', async (msg: { id: number; req: PrepareRequest } | { close: true }) => {
+parentPort?.on('message', (msg: { id: number; req: PrepareRequest } | { close: true }) => void handle(msg));
+
+async function handle(msg: { id: number; req: PrepareRequest } | { close: true }): Promise<void> {
   if ('close' in msg) {
     // Leave on our own: terminating a thread that holds Cairo and TA-Lib state can crash the process.
     await renderer.close();
@@ -22,7 +24,7 @@ parentPort?.on('message', async (msg: { id: number; req: PrepareRequest } | { cl
     const png = new Uint8Array(prepared.png.buffer, prepared.png.byteOffset, prepared.png.byteLength).slice();
     parentPort?.postMessage({ id: msg.id, ok: true, prepared: { ...prepared, png, verify } }, [png.buffer]);
   } catch (err) {
-    const e = err as { code?: string; message?: string; details?: unknown };
-    parentPort?.postMessage({ id: msg.id, ok: false, error: { code: e?.code, message: e?.message ?? String(err), details: e?.details } });
+    const e = err as { code?: string; message?: string; details?: unknown } | null;
+    parentPort?.postMessage({ id: msg.id, ok: false, error: { code: e?.code, message: e?.message ?? 'prepare failed', details: e?.details } });
   }
-});
+}

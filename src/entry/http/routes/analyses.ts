@@ -25,11 +25,12 @@ export function analysisRoutes(deps: {
     async (req, res) => {
       const files = req.files as Files;
       const ohlcvFile = files?.ohlcv?.[0]?.buffer.toString('utf8');
-      const ohlcvText = typeof req.body?.ohlcv === 'string' ? req.body.ohlcv : undefined;
+      const fields = (req.body ?? {}) as Record<string, unknown>;
+      const ohlcvText = typeof fields.ohlcv === 'string' ? fields.ohlcv : undefined;
       if (ohlcvFile !== undefined && ohlcvText !== undefined) {
         throw new AppError('invalid_request', 'Send "ohlcv" once: as a file or as a text field, not both', [{ field: 'ohlcv', message: 'given twice' }]);
       }
-      const cmd = toAnalyzeCommand(multipartFields(req.body ?? {}), { image: files?.image?.[0]?.buffer, ohlcv: ohlcvFile ?? ohlcvText });
+      const cmd = toAnalyzeCommand(multipartFields(fields), { image: files?.image?.[0]?.buffer, ohlcv: ohlcvFile ?? ohlcvText });
       res.json(await analyzeChart(deps.analyze, cmd));
     },
   );

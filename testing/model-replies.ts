@@ -1,4 +1,4 @@
-import type { ModelOutput } from '../../src/core/analysis/model-output.ts';
+import type { ModelOutput } from '../src/core/analysis/model-output.ts';
 
 /**
  * A model answer about the 150 S&P 500 bars up to 2018-06-29 (see tests/llm): a true engulfing,

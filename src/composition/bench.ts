@@ -1,0 +1,99 @@
+import type { Express } from 'express';
+import { bgraToRgbaInPlace, ChartJsRenderer } from '../../renderers/chartjs/chartjs-renderer.ts';
+import { folderInputSource } from '../adapters/files/folder-inputs.ts';
+import { ResultsFile } from '../adapters/files/results-file.ts';
+import type { AnalyzerId } from '../core/analysis/analyzer-id.ts';
+import type { ChartRequest } from '../core/scene/chart-options.ts';
+import { createApp } from '../entry/http/create-app.ts';
+import type { Analyzer } from '../ports/analyzer.ts';
+import type { ChartPreparer } from '../ports/chart-preparer.ts';
+import type { ChartRenderer, LineChartRenderer } from '../ports/chart-renderer.ts';
+import type { AnalyzeDeps } from '../use-cases/analyze-chart.ts';
+import { inProcessTarget } from '../use-cases/score-targets.ts';
+import type { Batch } from './batch.ts';
+import { createChartRenderer } from './chart-renderer.ts';
+import { type Config, loadConfig } from './config.ts';
+import { buildServices, type Services } from './root.ts';
+
+// The bench profiles (bench/render.ts, bench/batch.ts). The benches may not import adapters,
+// renderers or entry points, so what they time is built here, the same way the other profiles
+// build it, with the few hooks a benchmark needs (raw pixels, a shared worker pool, stage timers).
+
+/** The default renderer with its raw-pixel step exposed, so a bench can split draw from encode. */
+export interface BenchRenderer extends ChartRenderer, LineChartRenderer {
+  /** Draw to opaque RGBA pixels, without the PNG encode (synchronous). */
+  drawRgba(req: ChartRequest): Buffer;
+}
+
+export interface RenderBench {
+  renderer: BenchRenderer;
+  /** Cairo's premultiplied BGRA to RGBA, in place: the conversion inside `drawRgba`. */
+  bgraToRgbaInPlace: (raw: Buffer) => Buffer;
+  /** The HTTP app as the server builds it (createApp), without analysis: the market endpoints. */
+  app: Express;
+  config: Config;
+  close(): Promise<void>;
+}
+
+/**
+ * The render bench profile. `config` defaults to the built-in defaults (not this process's
+ * environment, so a stray CHARTLENS_API_KEYS does not turn every request into a 401).
+ */
+export function renderBenchProfile(config: Config = loadConfig({ CHARTLENS_LOG: 'silent' })): RenderBench {
+  const renderer = createChartRenderer();
+  if (!(renderer instanceof ChartJsRenderer)) throw new Error('bench: the default renderer is no longer ChartJsRenderer; update src/composition/bench.ts');
+  const app = createApp({ config, renderer, log: () => {} });
+  return { renderer, bgraToRgbaInPlace, app, config, close: () => renderer.close() };
+}
+
+export interface BenchBatchOptions {
+  config: Config;
+  /** The folder of inputs (not recursive). */
+  dir: string;
+  /** The jsonl results file, overwritten; never scored as an input. */
+  out: string;
+  analyzer: AnalyzerId | null;
+  model: string | null;
+  /**
+   * Facts and charts off the main thread: a pool the bench keeps across runs (createPreparePool),
+   * so each timed run does not pay for starting threads. Absent: on the main thread.
+   */
+  preparer?: ChartPreparer;
+  /** Wrap each analyzer (stage timers). */
+  wrapAnalyzer?: (a: Analyzer) => Analyzer;
+  /** Wrap the analysis dependencies before the target is built (stage timers on renderer and store). */
+  wrapDeps?: (deps: AnalyzeDeps) => AnalyzeDeps;
+}
+
+export interface BenchBatch extends Batch {
+  services: Services;
+}
+
+/**
+ * The batch bench profile: what openBatch builds for an in-process run (folder source, jsonl
+ * results file, services, in-process target), with the pool and the wrappers handed in. The
+ * services' store follows config.dataDir / config.databaseUrl. close() closes the results file
+ * and the services, not the preparer (the caller owns it).
+ */
+export async function openBenchBatch(o: BenchBatchOptions): Promise<BenchBatch> {
+  const source = folderInputSource(o.dir, { recursive: false, exclude: [o.out] });
+  const results = ResultsFile.open(o.out, 'jsonl', 'overwrite');
+  try {
+    const services = await buildServices(o.config, { workers: 0, wrapAnalyzer: o.wrapAnalyzer });
+    const deps: AnalyzeDeps = { ...services.analyze, preparer: o.preparer };
+    const target = inProcessTarget(o.wrapDeps ? o.wrapDeps(deps) : deps, { analyzer: o.analyzer, model: o.model });
+    return {
+      source,
+      results,
+      target,
+      services,
+      async close() {
+        results.close();
+        await services.close();
+      },
+    };
+  } catch (err) {
+    results.close();
+    throw err;
+  }
+}
