@@ -29,7 +29,7 @@ const MAY_IMPORT = {
 const zones = Object.entries(MAY_IMPORT).map(([target, allowed]) => ({
   target: `./${target}`,
   from: but(...allowed).map((d) => `./${d}`),
-  message: `${target} may import only ${allowed.join(', ')} (see DESIGN.md, "Target layout").`,
+  message: `${target} may import only ${allowed.join(', ')} (see the README, "Development": the layout and its import direction).`,
 }));
 
 /** Packages that do I/O or belong to a boundary; the pure core uses none of them. */

@@ -11,17 +11,12 @@ type ChartJsAuto = typeof import('chart.js/auto').default & { helpers?: typeof i
 /** A Chart.js file in the require cache, kept so it can be put back. */
 type CacheEntry = [string, NodeJS.Module];
 
-interface LoadedChartJs {
-  chart: ChartJsAuto;
-  cacheEntries: CacheEntry[];
-}
-
 /**
  * Load the CommonJS Chart.js with chartjs-chart-financial registered on it. The financial plugin
- * only registers itself on a global `Chart`, so the global is set first (this is the loading order
- * that works under Node 20).
+ * only registers itself on a global `Chart`, so the global is set first (this loading order was
+ * found under Node 20 and still holds on Node 24).
  */
-function loadChartJs(): LoadedChartJs {
+function loadChartJs(): CacheEntry[] {
   const Chart = require('chart.js/auto') as ChartJsAuto;
   Chart.helpers = require('chart.js/helpers') as typeof import('chart.js/helpers');
   const g = globalThis as { Chart?: ChartJsAuto };
@@ -29,13 +24,12 @@ function loadChartJs(): LoadedChartJs {
   require('chartjs-chart-financial');
   // chartjs-node-canvas evicts chart.js from the require cache after each instance; keeping the
   // entries lets later instances (other sizes) get this same, plugin-registered copy.
-  const cacheEntries = Object.entries(require.cache).filter(
+  return Object.entries(require.cache).filter(
     (entry): entry is CacheEntry => entry[0].includes('/node_modules/chart.js/') && entry[1] !== undefined,
   );
-  return { chart: Chart, cacheEntries };
 }
 
-let loaded: LoadedChartJs | undefined;
+let chartJsFiles: CacheEntry[] | undefined;
 
 /**
  * Make the next `require('chart.js/auto')` (the one chartjs-node-canvas makes in its constructor)
@@ -43,6 +37,6 @@ let loaded: LoadedChartJs | undefined;
  * call, and put its files back into the require cache on every call.
  */
 export function primeChartJsRequireCache(): void {
-  loaded ??= loadChartJs();
-  for (const [key, mod] of loaded.cacheEntries) require.cache[key] = mod;
+  chartJsFiles ??= loadChartJs();
+  for (const [key, mod] of chartJsFiles) require.cache[key] = mod;
 }

@@ -6,7 +6,7 @@ export interface SourceInput {
   data?: string;
   news?: string;
   /** Set when the files cannot form an input (an unsupported file, two data files...). */
-  problem?: { code: string; message: string };
+  problem?: { code: 'unsupported_file' | 'ambiguous_input' | 'orphan_news'; message: string };
 }
 
 /** The raw bytes of one input and the hash that identifies it in the results. */

@@ -73,8 +73,8 @@ function load(input: SourceInput, bytes: { image?: Buffer; data?: Buffer; news?:
 function errorOf(err: unknown, problem?: SourceInput['problem']): { code: string; message: string } {
   if (problem) return problem;
   if (err instanceof AppError) return { code: err.code, message: err.message };
-  const e = err as { code?: unknown; message?: string };
-  return { code: typeof e?.code === 'string' ? e.code : 'internal_error', message: e?.message ?? String(err) };
+  // Anything else is a bug of ours: the line says so, and the run goes on with the other inputs.
+  return { code: 'internal_error', message: err instanceof Error ? err.message : 'unknown error' };
 }
 
 /**
@@ -116,7 +116,7 @@ export async function scoreFolder(target: ScoreTarget, o: ScoreOptions): Promise
       }
       let line: ResultLine;
       try {
-        if ('unreadable' in bytes) throw Object.assign(new Error(bytes.unreadable.message), { code: 'unreadable_file' });
+        if ('unreadable' in bytes) throw new AppError('unreadable_file', bytes.unreadable.message, [], { cause: bytes.unreadable });
         const analysis = await target.analyze(load(input, bytes));
         line = { file: input.file, sha256: bytes.sha256, ok: true, analysis };
         cost += analysis.provider.costUsd ?? 0;

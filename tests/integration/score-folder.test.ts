@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { folderInputSource } from '../../src/adapters/files/folder-inputs.ts';
 import { ResultsFile } from '../../src/adapters/files/results-file.ts';
 import type { Analysis } from '../../src/core/analysis/analysis.ts';
+import { AppError } from '../../src/core/errors.ts';
 import { costUsd, DEFAULT_PRICES } from '../../src/core/analysis/pricing.ts';
 import { summarizeResults } from '../../src/core/evaluation/score-summary.ts';
 import type { AnalysisStore } from '../../src/ports/analysis-store.ts';
@@ -179,12 +180,12 @@ describe('scoreFolder in process', () => {
     );
   });
 
-  test('when a target fails with a plain error, then the line says internal_error (or the error code it carries) and the run goes on', async () => {
+  test('when a target fails with a plain error, then the line says internal_error; an AppError keeps its code; the run goes on', async () => {
     const f = await folder({ 'a.csv': csvSlice(0), 'b.csv': csvSlice(100), 'c.csv': csvSlice(200) });
     const target: ScoreTarget = {
       async analyze(input) {
         if (input.file === 'a.csv') throw new Error('kaboom');
-        if (input.file === 'b.csv') throw Object.assign(new Error('down'), { code: 'endpoint_unreachable' });
+        if (input.file === 'b.csv') throw new AppError('endpoint_unreachable', 'down');
         return localTarget().analyze(input);
       },
     };
