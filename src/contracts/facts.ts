@@ -8,7 +8,13 @@ const unit = z.number().min(0).max(1);
 const direction = z.enum(['bullish', 'bearish', 'neutral']);
 
 /** JSON body of POST /v1/indicators: candles (rows or CSV) and their labels, nothing else. */
-export const factsRequestSchema = z.object(candleInputFields).strict();
+export const factsRequestSchema = z
+  .object({
+    ...candleInputFields,
+    /** Bars the chart would draw (default 150): every candlestick hit over them is listed. Indicators use the whole series. */
+    last: z.number().int().min(2).max(10_000).optional(),
+  })
+  .strict();
 
 /** Every indicator by its flat name; null until it has enough history (never made up). */
 export const indicatorValuesSchema = z.record(z.enum(INDICATOR_NAMES), z.number().nullable());

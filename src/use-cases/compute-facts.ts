@@ -10,5 +10,5 @@ export { factsRequestSchema, type FactsResponse };
 export function computeFacts(body: unknown): FactsResponse {
   const req = parseRequest(factsRequestSchema, body);
   const candles = readCandles(req);
-  return { symbol: req.symbol ?? null, timeframe: req.timeframe ?? null, facts: computeMarketFacts(candles) };
+  return { symbol: req.symbol ?? null, timeframe: req.timeframe ?? null, facts: computeMarketFacts(candles, req.last) };
 }

@@ -5,6 +5,9 @@ import { type ChartRenderer, type RenderedChart } from '../ports/chart-renderer.
 import { readCandles } from './candle-input.ts';
 import { parseRequest } from './parse-request.ts';
 
+/** Candlestick marks come from this many recent bars (older signals clutter the chart). */
+const RECENT_MARK_BARS = 30;
+
 /** The schema lives in the HTTP contract; re-exported for callers that import it from here. */
 export { renderRequestSchema };
 
@@ -18,7 +21,8 @@ export async function renderChart(renderer: ChartRenderer, body: unknown): Promi
   return renderer.render({
     candles,
     indicators: streams?.indicators ?? computeIndicatorSeries(candles),
-    facts: streams ? factsAt(streams, candles.length - 1) : undefined,
+    // Marks are for recent signals: the candlestick hits of the last 30 bars, as before.
+    facts: streams ? factsAt(streams, candles.length - 1, Math.max(0, candles.length - RECENT_MARK_BARS)) : undefined,
     symbol: req.symbol,
     timeframe: req.timeframe,
     options: req.chart,

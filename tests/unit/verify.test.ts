@@ -69,10 +69,15 @@ describe('verifying pattern claims against real S&P 500 bars', () => {
 describe('verifying levels and indicator values', () => {
   const close = facts.lastBar.close;
 
-  it('when a claimed support sits on a computed level, then confirmed', () => {
-    const level = facts.levels.support[0];
-    const c = verifyLevel(level.price + 0.2 * verify.atr, 'support', verify);
-    assert.equal(c.status, 'confirmed', c.detail);
+  it('when a claimed support sits on a computed level (as a model rounds it), then confirmed', () => {
+    for (const level of facts.levels.support) {
+      const c = verifyLevel(Number(level.price.toFixed(1)), 'support', verify);
+      assert.equal(c.status, 'confirmed', c.detail);
+    }
+    for (const level of facts.levels.resistance) {
+      const c = verifyLevel(Number(level.price.toFixed(1)), 'resistance', verify);
+      assert.equal(c.status, 'confirmed', c.detail);
+    }
   });
 
   it('when a claimed level is far outside anything the chart traded, then contradicted', () => {

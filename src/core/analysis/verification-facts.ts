@@ -12,7 +12,7 @@ const ALL_LEVELS = { ...DEFAULT_LEVEL_OPTIONS, maxPerSide: 100 };
  * all clustered levels at t, and the indicator values at t.
  */
 export function verificationFactsFor(streams: MarketStreams, t: number, from: number): { facts: MarketFacts; verify: VerificationFacts } {
-  const facts = factsAt(streams, t);
+  const facts = factsAt(streams, t, from);
   const { candles, indicators } = streams;
   const unit = priceUnitAt(candles, indicators.atr14, t);
   const candlesticks = streams.candlesticks.filter((h) => h.knownAt <= t && h.endIndex >= from);
@@ -37,6 +37,7 @@ export function verificationFactsFor(streams: MarketStreams, t: number, from: nu
       window: { from, to: t },
       patterns: [...candlesticks, ...chart.values()],
       levels: [...levels.support, ...levels.resistance],
+      topLevels: [...facts.levels.support, ...facts.levels.resistance],
       indicators: facts.indicators,
       atr: unit,
       trend: facts.trend,

@@ -150,5 +150,47 @@ export function detectCandlestickPatterns(candles: readonly Candle[]): Candlesti
       });
     }
   }
+  hits.push(...detectTweezers(candles));
   return hits.sort((a, b) => a.endIndex - b.endIndex || a.code.localeCompare(b.code));
+}
+
+/** Patterns TA-Lib does not have but traders (and models) name often, detected here. */
+export const EXTRA_CANDLESTICKS = { TWEEZERTOP: 'Tweezer Top', TWEEZERBOTTOM: 'Tweezer Bottom' } as const;
+
+/** Matching extremes may differ by this share of the larger of the two bars' ranges. */
+const TWEEZER_MATCH = 0.05;
+
+/**
+ * Tweezer top: after a rise, an up bar and then a down bar whose highs match; tweezer bottom: after
+ * a fall, a down bar and then an up bar whose lows match. Reversals, so they need that prior trend.
+ */
+function detectTweezers(candles: readonly Candle[]): CandlestickHit[] {
+  const hits: CandlestickHit[] = [];
+  for (let i = 1; i < candles.length; i++) {
+    const a = candles[i - 1];
+    const b = candles[i];
+    const tol = TWEEZER_MATCH * Math.max(a.high - a.low, b.high - b.low);
+    if (tol <= 0) continue;
+    const trend = priorTrendBefore(candles, i - 1);
+    const top = trend === 'up' && a.close > a.open && b.close < b.open && Math.abs(a.high - b.high) <= tol;
+    const bottom = trend === 'down' && a.close < a.open && b.close > b.open && Math.abs(a.low - b.low) <= tol;
+    if (!top && !bottom) continue;
+    const code = top ? 'TWEEZERTOP' : 'TWEEZERBOTTOM';
+    hits.push({
+      code,
+      name: EXTRA_CANDLESTICKS[code],
+      kind: 'candlestick',
+      role: 'reversal',
+      direction: top ? 'bearish' : 'bullish',
+      strength: top ? -100 : 100,
+      startIndex: i - 1,
+      endIndex: i,
+      startTime: formatCandleTime(a.time),
+      endTime: formatCandleTime(b.time),
+      priorTrend: trend,
+      fitsContext: true,
+      knownAt: i,
+    });
+  }
+  return hits;
 }

@@ -30,7 +30,8 @@ export interface MarketStreams {
 }
 
 /** Recent candlestick hits are what a chart reader sees; older ones are history. */
-const CANDLESTICK_RECENT_BARS = 30;
+/** Bars a chart draws when nothing else says: the facts list every candlestick hit over them. */
+export const DEFAULT_WINDOW_BARS = 150;
 
 /** Compute every causal stream once (TA-Lib, pivots). Each value at bar i depends on bars <= i only. */
 export function computeMarketStreams(candles: readonly Candle[]): MarketStreams {
@@ -47,7 +48,7 @@ export function computeMarketStreams(candles: readonly Candle[]): MarketStreams 
  * The facts a trader standing at bar `t` could know. Streams are filtered by the bar at which each
  * item became known, so a replay can compute streams once and ask for any t without look-ahead.
  */
-export function factsAt(streams: MarketStreams, t: number): MarketFacts {
+export function factsAt(streams: MarketStreams, t: number, from = Math.max(0, t - DEFAULT_WINDOW_BARS + 1)): MarketFacts {
   const { candles, indicators } = streams;
   const last = candles[t];
   let low = Number.POSITIVE_INFINITY;
@@ -57,7 +58,8 @@ export function factsAt(streams: MarketStreams, t: number): MarketFacts {
     high = Math.max(high, candles[i].high);
   }
   const unit = priceUnitAt(candles, indicators.atr14, t);
-  const candlesticks = streams.candlesticks.filter((h) => h.knownAt <= t && h.endIndex > t - CANDLESTICK_RECENT_BARS);
+  // Every hit the chart's window shows, as known at t: what the verifier checks claims against.
+  const candlesticks = streams.candlesticks.filter((h) => h.knownAt <= t && h.endIndex >= from);
   const chart = detectChartPatterns({
     candles,
     pivots: streams.pivots,
@@ -86,7 +88,8 @@ export function factsAt(streams: MarketStreams, t: number): MarketFacts {
   };
 }
 
-/** Market facts at the last bar of a series. */
-export function computeMarketFacts(candles: readonly Candle[]): MarketFacts {
-  return factsAt(computeMarketStreams(candles), candles.length - 1);
+/** Market facts at the last bar of a series, listing the candlestick hits of its last `windowBars` bars. */
+export function computeMarketFacts(candles: readonly Candle[], windowBars = DEFAULT_WINDOW_BARS): MarketFacts {
+  const t = candles.length - 1;
+  return factsAt(computeMarketStreams(candles), t, Math.max(0, t - windowBars + 1));
 }
