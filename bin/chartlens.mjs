@@ -16,4 +16,6 @@ if (major < 24) {
   const r = spawnSync(node24, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }
-await import('../src/entry/cli/main.ts');
+// The dispatcher loads only the module of the command asked for (see src/entry/cli/main.ts).
+const { main } = await import('../src/entry/cli/main.ts');
+await main(process.argv.slice(2));

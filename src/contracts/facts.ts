@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { MarketFacts } from '../core/market/facts.ts';
 import { INDICATOR_NAMES } from '../core/market/indicators.ts';
 import { candleInputFields } from './candle-input.ts';
+import { CHART_PATTERN_LABELS, type ChartPatternType } from '../core/market/chart-patterns.ts';
 
 const index = z.number().int().min(0);
 const unit = z.number().min(0).max(1);
@@ -41,17 +42,8 @@ export const candlestickHitSchema = z
   })
   .strict();
 
-/** The chart pattern codes; the type check below fails if the core adds one this list lacks. */
-export const CHART_PATTERN_CODES = [
-  'double_top',
-  'double_bottom',
-  'head_and_shoulders',
-  'inverse_head_and_shoulders',
-  'ascending_triangle',
-  'descending_triangle',
-  'symmetrical_triangle',
-  'breakout',
-] as const;
+/** The chart pattern codes, from the core's own list (a detector added there is in the contract). */
+export const CHART_PATTERN_CODES = Object.keys(CHART_PATTERN_LABELS) as [ChartPatternType, ...ChartPatternType[]];
 
 /** A multi-bar chart pattern found from swing pivots, with the points that define it. */
 export const chartPatternHitSchema = z

@@ -1,6 +1,7 @@
 /**
- * The real `chartlens score` CLI, spawned as a child process (bin/chartlens.mjs through tsx), with
- * its own CHARTLENS_DATA_DIR. The first in-process run creates a PGlite database (~3 s).
+ * `chartlens score`, run in this process through the CLI's `run` (the same code path as the
+ * executable) with its own CHARTLENS_DATA_DIR. Only the crash test spawns bin/chartlens.mjs: it
+ * kills the process with SIGKILL midway.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -15,6 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import { CSV_COLUMNS } from '../../src/adapters/files/results-file.ts';
 import { costUsd, DEFAULT_PRICES } from '../../src/core/analysis/pricing.ts';
 import { parseCsvRecords } from '../../src/core/market/csv.ts';
+import { type CapturedRun, runCaptured } from '../../src/entry/cli/run-captured.ts';
 import type { AnalysisStore } from '../../src/ports/analysis-store.ts';
 import { startFakeOpenAI, type FakeOpenAI } from '../../testing/fake-openai.ts';
 import { type AnalysisApp, FAKE_API_KEY, openMemoryStore, startAnalysisApp } from '../helpers/analysis-app.ts';
@@ -54,28 +56,41 @@ async function folder(files: Record<string, string | Buffer>): Promise<TempFolde
   return f;
 }
 
-/** The environment of a child: no OpenAI, no database URL, no keys from the outer shell. */
-function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'CHARTLENS_ANALYZER', 'CHARTLENS_MODEL', 'DATABASE_URL', 'CHARTLENS_API_KEYS', 'CHARTLENS_BUDGET_USD', 'NODE_OPTIONS']) delete env[k];
-  return { ...env, CHARTLENS_DATA_DIR: join(dataRoot, 'data'), CHARTLENS_LOG: 'silent', ...extra };
+/** All the configuration a run sees: no OpenAI, no database URL, no keys from the outer shell. */
+function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { CHARTLENS_DATA_DIR: join(dataRoot, 'data'), CHARTLENS_LOG: 'silent', ...extra };
 }
 
-interface Run {
+type Run = CapturedRun;
+
+/** `chartlens score ARGS` in this process; `cwd` is entered for the run (a relative DIR). */
+async function score(args: string[], o: { cwd?: string; env?: Record<string, string> } = {}): Promise<Run> {
+  const before = process.cwd();
+  if (o.cwd) process.chdir(o.cwd);
+  try {
+    return await runCaptured(['score', ...args], testEnv(o.env));
+  } finally {
+    process.chdir(before);
+  }
+}
+
+interface Spawned {
   code: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
 
-function start(args: string[], o: { cwd?: string; env?: Record<string, string> } = {}): { child: ChildProcess; done: Promise<Run> } {
-  const child = spawn(process.execPath, [BIN, 'score', ...args], { cwd: o.cwd, env: childEnv(o.env), stdio: ['ignore', 'pipe', 'pipe'] });
+/** The real executable in a child process, for the one test that has to kill it. */
+function start(args: string[]): { child: ChildProcess; done: Promise<Spawned> } {
+  const env = { PATH: process.env.PATH, ...testEnv() };
+  const child = spawn(process.execPath, [BIN, 'score', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-  const done = new Promise<Run>((resolve, reject) => {
+  const done = new Promise<Spawned>((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (code, signal) => {
       children.delete(child);
@@ -85,9 +100,7 @@ function start(args: string[], o: { cwd?: string; env?: Record<string, string> }
   return { child, done };
 }
 
-const score = (args: string[], o: { cwd?: string; env?: Record<string, string> } = {}): Promise<Run> => start(args, o).done;
-
-const show = (r: Run): string => `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr.slice(-2000)}`;
+const show = (r: { code: number | null; stdout: string; stderr: string }): string => `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr.slice(-2000)}`;
 
 /** The value of one row of the printed summary table, e.g. row(stdout, 'inputs'). */
 function row(stdout: string, name: string): string {
@@ -96,7 +109,7 @@ function row(stdout: string, name: string): string {
   return line.slice(name.length).trim();
 }
 
-describe('chartlens score (in process)', () => {
+describe('chartlens score', () => {
   test('when every input succeeds, then exit 0, one line per input in <dir>/chartlens-results.jsonl and the summary counts them', SLOW, async () => {
     const f = await folder({ 'a.csv': csvSlice(0), 'b.png': await chartBytes(), 'c.png': await chartBytes('sp500-2020-dark-marks.png'), 'c.csv': csvSlice(4800, 150) });
     const r = await score([f.dir]);
@@ -139,15 +152,34 @@ describe('chartlens score (in process)', () => {
     assert.equal(readFileSync(join(f.dir, 'chartlens-results.jsonl'), 'utf8'), 'precious\n');
   });
 
-  test('when an option is invalid, then exit 64 with usage', SLOW, async () => {
+  test('when an option is invalid, then exit 64 with a message naming it and the usage of score, and nothing is written', SLOW, async () => {
     const f = await folder({ 'a.csv': csvSlice(0) });
-    for (const args of [['--format', 'xml'], ['--concurrency', '0'], ['--budget-usd', '0'], ['--rate', 'fast'], ['--api-key', 'k']]) {
+    const cases: [string[], RegExp][] = [
+      [['--format', 'xml'], /^chartlens: --format must be jsonl or csv \(got "xml"\)/],
+      [['--concurrency', '0'], /^chartlens: --concurrency must be at least 1 \(got 0\)/],
+      [['--concurrency', '1.5'], /^chartlens: --concurrency must be a whole number \(got "1\.5"\)/],
+      [['--budget-usd', '0'], /^chartlens: --budget-usd must be greater than 0 \(got 0\)/],
+      [['--rate', 'fast'], /^chartlens: --rate must be a number \(got "fast"\)/],
+      [['--api-key', 'k'], /^chartlens: --api-key goes with --endpoint/],
+      [['--resume', '--overwrite'], /^chartlens: --resume and --overwrite exclude each other/],
+      [['--analyzer', 'gpt'], /^chartlens: --analyzer must be local or openai \(got "gpt"\)/],
+      [['--window', '5'], /^chartlens: --window is not an option of score \(it belongs to backtest\)/],
+      [[f.root], /^chartlens: score takes exactly one folder/],
+    ];
+    for (const [args, message] of cases) {
       const r = await score([f.dir, ...args]);
       assert.equal(r.code, 64, `${args.join(' ')}: ${show(r)}`);
-      assert.match(r.stderr, /^chartlens: --(format|concurrency|budget-usd|rate|api-key) /);
-      assert.match(r.stderr, /score DIR \[--out FILE\]/);
+      assert.match(r.stderr, message);
+      assert.match(r.stderr, /\nusage: chartlens score DIR \[options\]\nrun "chartlens score --help" for its options\n$/);
     }
+    assert.equal((await score([])).code, 64);
     assert.equal(existsSync(join(f.dir, 'chartlens-results.jsonl')), false);
+  });
+
+  test('when the folder does not exist, then exit 1 with a plain "no such folder", not ENOENT', async () => {
+    const r = await score([join(dataRoot, 'nowhere')]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, `chartlens: cannot read ${join(dataRoot, 'nowhere')}: no such folder\n`);
   });
 
   test('when --format csv, then the CSV has the header once and one row per input', SLOW, async () => {

@@ -89,7 +89,7 @@ describe('claim dates: what verification makes of them', () => {
   const hit = verify.patterns.find((h) => h.kind === 'candlestick' && h.code === 'CDLENGULFING');
   assert.ok(hit, 'the window has an engulfing pattern to test with');
   const claim = (start: string | null, end: string | null, direction = hit.direction) =>
-    verifyPattern({ name: 'Engulfing Pattern', direction: direction as 'bullish', start, end }, verify);
+    verifyPattern({ kind: 'candlestick', confidence: 0.6, name: 'Engulfing Pattern', direction: direction as 'bullish', start, end }, verify);
 
   test('when the claim is dated in another format, then it is still matched at its bars', () => {
     const [y, m, d] = hit.endTime.split('-');

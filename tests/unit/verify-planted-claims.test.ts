@@ -46,10 +46,10 @@ function plant(f: VerificationFacts, truth: Tally, lies: Tally, falseConfirmed: 
   const signals = f.patterns.filter((h) => h.kind === 'candlestick' && h.direction !== 'neutral' && h.endIndex >= window.from);
   if (signals.length > 0) {
     const h = pick(signals);
-    count(truth, verifyPattern({ name: h.name, direction: h.direction as 'bullish', start: h.startTime, end: h.endTime }, f));
+    count(truth, verifyPattern({ kind: 'candlestick', confidence: 0.6, name: h.name, direction: h.direction as 'bullish', start: h.startTime, end: h.endTime }, f));
     // The opposite direction at the real bars.
     const opposite = h.direction === 'bullish' ? 'bearish' : 'bullish';
-    const o = verifyPattern({ name: h.name, direction: opposite, start: h.startTime, end: h.endTime }, f);
+    const o = verifyPattern({ kind: 'candlestick', confidence: 0.6, name: h.name, direction: opposite, start: h.startTime, end: h.endTime }, f);
     count(lies, o);
     if (o.status === 'confirmed') falseConfirmed.push(`opposite ${h.name} ${h.endTime}: ${o.detail}`);
     // The same pattern on bars where it is not.
@@ -59,13 +59,13 @@ function plant(f: VerificationFacts, truth: Tally, lies: Tally, falseConfirmed: 
     }
     if (free.length > 0) {
       const i = pick(free);
-      const w = verifyPattern({ name: h.name, direction: h.direction as 'bullish', start: day(i), end: day(i) }, f);
+      const w = verifyPattern({ kind: 'candlestick', confidence: 0.6, name: h.name, direction: h.direction as 'bullish', start: day(i), end: day(i) }, f);
       count(lies, w);
       if (w.status === 'confirmed') falseConfirmed.push(`misplaced ${h.name} ${day(i)}: ${w.detail}`);
     }
     // A date after the chart ends.
     const after = new Date(candles[window.to].time + 5 * 86_400_000).toISOString().slice(0, 10);
-    count(lies, verifyPattern({ name: h.name, direction: h.direction as 'bullish', start: after, end: after }, f));
+    count(lies, verifyPattern({ kind: 'candlestick', confidence: 0.6, name: h.name, direction: h.direction as 'bullish', start: after, end: after }, f));
   }
   // Levels: a computed one is true, a uniformly random one on its side is almost always false.
   const close = candles[f.t].close;

@@ -1,4 +1,5 @@
 import type { ScoreProgress } from '../../use-cases/score-folder.ts';
+import type { CliStream } from './command.ts';
 
 const formatDuration = (ms: number): string => {
   if (!Number.isFinite(ms)) return '?';
@@ -20,7 +21,7 @@ export function progressText(p: ScoreProgress, barWidth = 24): string {
  * On a terminal, a bar redrawn in place (at most 10 times a second); otherwise a plain log line
  * every few seconds, so CI logs and files stay readable.
  */
-export function progressReporter(stream: NodeJS.WriteStream, intervalMs = 5000): { update(p: ScoreProgress): void; finish(): void } {
+export function progressReporter(stream: CliStream, intervalMs = 5000): { update(p: ScoreProgress): void; finish(): void } {
   let last = 0;
   let latest: ScoreProgress | null = null;
   const tty = stream.isTTY === true;
