@@ -2,6 +2,7 @@ import type { MarketFacts } from '../market/facts.ts';
 import { type Analysis, DISCLAIMER, type ProviderInfo } from './analysis.ts';
 import type { ModelOutput } from './model-output.ts';
 import { applyPolicy, normalizeOutput } from './policy.ts';
+import { closesAreFlat, factsAreFlat } from './policy/degenerate.ts';
 import { summarize, type VerificationFacts, verifyClaims } from './verify.ts';
 
 /** Everything an analysis is assembled from, besides the analyzer's output. */
@@ -14,6 +15,16 @@ export interface AnalysisParts {
   facts: MarketFacts | null;
   verify: VerificationFacts | null;
   provider: ProviderInfo;
+}
+
+/** Why the analysed series is flat (every close of the charted window equal, ATR ~0), or null. */
+function flatSeries(parts: AnalysisParts): string | null {
+  const v = parts.verify;
+  if (v) {
+    const closes = v.candles.slice(v.window.from, v.window.to + 1).map((c) => c.close);
+    if (closesAreFlat(closes)) return `every close of the ${closes.length} charted bars is ${closes[closes.length - 1]}`;
+  }
+  return parts.facts ? factsAreFlat(parts.facts) : null;
 }
 
 /**
@@ -29,6 +40,8 @@ export function assembleAnalysis(output: ModelOutput, parts: AnalysisParts): Ana
     lastClose: parts.facts?.lastBar.close ?? null,
     atr: parts.verify?.atr ?? null,
     hallucinationRate: summary.hallucinationRate,
+    newsCount: parts.input.newsCount,
+    flat: flatSeries(parts),
   });
   return {
     id: parts.id,
@@ -40,7 +53,7 @@ export function assembleAnalysis(output: ModelOutput, parts: AnalysisParts): Ana
     regime: out.regime,
     experts: out.experts,
     claims: { patterns: out.patterns, levels: out.levels, indicators: out.indicators },
-    news: out.news,
+    news: policy.news,
     risks: out.risks,
     decision: policy.decision,
     proposedDecision: out.decision,

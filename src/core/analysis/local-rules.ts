@@ -3,6 +3,8 @@ import type { ChartPatternHit } from '../market/chart-patterns.ts';
 import type { MarketFacts } from '../market/facts.ts';
 import type { ExpertName, ModelOutput } from './model-output.ts';
 import type { NewsItem } from './news.ts';
+import { factsAreFlat } from './policy/degenerate.ts';
+import { roundPrice } from './policy/prices.ts';
 
 /**
  * chartlens's own analyzer: deterministic rules over the market facts that answer in the same
@@ -13,6 +15,7 @@ import type { NewsItem } from './news.ts';
 type Expert = ModelOutput['experts'][number];
 
 const clamp = (v: number, lo = -1, hi = 1): number => Math.min(hi, Math.max(lo, v));
+/** Exposures and confidences keep 3 decimals; prices keep significant digits (roundPrice). */
 const r3 = (v: number): number => Math.round(v * 1000) / 1000;
 const fmt = (v: number | null, digits = 2): string => (v === null ? 'n/a' : v.toFixed(digits));
 const stance = (e: number): Expert['stance'] => (e > 0.1 ? 'long' : e < -0.1 ? 'short' : 'flat');
@@ -91,9 +94,8 @@ function breakoutExpert(f: MarketFacts): Expert {
 function positioningExpert(f: MarketFacts): Expert {
   const { bbUpper, bbLower, atr14 } = f.indicators;
   const close = f.lastBar.close;
-  if (bbUpper === null || bbLower === null || bbUpper === bbLower) {
-    return expert('positioning', 0, 'Bollinger bands need 20 bars.');
-  }
+  if (bbUpper === null || bbLower === null) return expert('positioning', 0, 'Bollinger bands need 20 bars.');
+  if (bbUpper === bbLower) return expert('positioning', 0, 'The Bollinger bands have no width, so %B cannot be read.');
   const pctB = (close - bbLower) / (bbUpper - bbLower);
   let exposure = clamp((0.5 - pctB) * 0.6);
   const atrPct = atr14 === null ? null : (atr14 / close) * 100;
@@ -146,26 +148,39 @@ function exitLevels(f: MarketFacts, action: 'buy' | 'sell' | 'hold'): Pick<Model
   // Target at the nearest level ahead if it is at least 1 ATR away, else twice the risk.
   const ahead = (action === 'buy' ? f.levels.resistance : f.levels.support).find((l) => Math.abs(l.price - entry) >= atr);
   const target = ahead ? ahead.price : entry + side * 2 * Math.abs(entry - invalidation);
-  return { entry, invalidation: r3(invalidation), target: r3(target) };
+  return { entry, invalidation: roundPrice(invalidation), target: roundPrice(target) };
 }
 
 function risks(f: MarketFacts): string[] {
   const out: string[] = [];
   const { atr14, rsi14, sma200 } = f.indicators;
   const close = f.lastBar.close;
+  const flat = factsAreFlat(f);
   if (atr14 !== null) out.push(`Daily range (ATR14) is ${((atr14 / close) * 100).toFixed(1)}% of price.`);
-  if (rsi14 !== null && (rsi14 > 70 || rsi14 < 30)) out.push(`RSI ${rsi14.toFixed(1)} is at an extreme; sharp reversals are common.`);
+  if (flat === null && rsi14 !== null && (rsi14 > 70 || rsi14 < 30)) out.push(`RSI ${rsi14.toFixed(1)} is at an extreme; sharp reversals are common.`);
   if (sma200 !== null && close < sma200) out.push('Price is below its 200-bar average.');
   if (!f.hasVolume) out.push('No volume data: breakouts cannot be confirmed by volume.');
   if (f.trend.direction === 'sideways') out.push('The regime is mostly sideways; signals fail more often in ranges.');
+  if (flat !== null) out.push(`The series is flat (${flat}); indicators read on it are meaningless.`);
   out.push('Rules-based reading from price data only; news and fundamentals are not weighed.');
   return out;
+}
+
+/**
+ * On a flat series (ATR ~0, or closes that never move) every reading is an artefact: RSI is 0/0
+ * (TA-Lib answers 0, which would read as "oversold"), the MA alignment and slopes are rounding
+ * noise. Every expert stands aside and says why.
+ */
+function flatExperts(why: string): Expert[] {
+  const rationale = `The series is flat (${why}): no movement to read, so no signal.`;
+  return (['trend', 'reversal', 'breakout', 'positioning'] as const).map((name) => expert(name, 0, rationale));
 }
 
 /** The full rules-based analysis of a set of facts. */
 export function analyzeWithRules(f: MarketFacts, news: readonly NewsItem[], symbol: string | null): ModelOutput {
   const regime = f.trend.probabilities;
-  const experts = weigh([trendExpert(f), reversalExpert(f), breakoutExpert(f), positioningExpert(f)], regime);
+  const flat = factsAreFlat(f);
+  const experts = weigh(flat !== null ? flatExperts(flat) : [trendExpert(f), reversalExpert(f), breakoutExpert(f), positioningExpert(f)], regime);
   const exposure = clamp(experts.reduce((s, e) => s + e.weight * e.exposure, 0));
   const action = exposure > 0.15 ? 'buy' : exposure < -0.15 ? 'sell' : 'hold';
   const agreeing = experts.filter((e) => Math.sign(e.exposure) === Math.sign(exposure) && e.exposure !== 0).length;
@@ -187,8 +202,8 @@ export function analyzeWithRules(f: MarketFacts, news: readonly NewsItem[], symb
       confidence: p.kind === 'chart' ? p.quality : 0.6,
     })),
     levels: {
-      support: f.levels.support.slice(0, 3).map((l) => r3(l.price)),
-      resistance: f.levels.resistance.slice(0, 3).map((l) => r3(l.price)),
+      support: f.levels.support.slice(0, 3).map((l) => roundPrice(l.price)),
+      resistance: f.levels.resistance.slice(0, 3).map((l) => roundPrice(l.price)),
     },
     indicators: (['rsi14', 'macdHist', 'adx14', 'atr14', 'sma50'] as const)
       .filter((n) => f.indicators[n] !== null)
