@@ -23,8 +23,14 @@ const envSchema = z.object({
   CHARTLENS_ANALYZER: z.enum(ANALYZER_IDS).default('local'),
   OPENAI_BASE_URL: optionalText,
   OPENAI_API_KEY: optionalText,
-  CHARTLENS_MODEL: z.string().min(1).default('gpt-4o-mini'),
-  CHARTLENS_IMAGE_DETAIL: z.enum(['low', 'high', 'auto']).default('high'),
+  /**
+   * gpt-4.1-mini: a 1024x512 chart is 512 patches x 1.62 = 830 image tokens, sent at 768x384 for
+   * 467 (0.02 cents at $0.40/1M); gpt-4o-mini bills the same chart as 14,167 tokens (0.21 cents).
+   * Not a reasoning model, so max_completion_tokens is all answer. The README has the table.
+   */
+  CHARTLENS_MODEL: z.string().min(1).default('gpt-4.1-mini'),
+  /** `auto` plans the image per model (size and detail, src/core/analysis/image-tokens.ts); `low` / `high` force it. */
+  CHARTLENS_IMAGE_DETAIL: z.enum(['low', 'high', 'auto']).default('auto'),
   CHARTLENS_DEADLINE_MS: z.coerce.number().int().min(100).default(60_000),
   CHARTLENS_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   CHARTLENS_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),

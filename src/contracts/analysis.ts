@@ -69,6 +69,23 @@ export const providerSchema = z
     degradedReason: z.string().nullable(),
     attempts: count,
     structuredOutput: z.enum(['json_schema', 'json_object', 'prompt']).nullable(),
+    /** LLM answers: the image as sent (chart.png is these bytes; may be a re-size of input.imageSha256's). */
+    image: z
+      .object({
+        width: z.number().int().min(1),
+        height: z.number().int().min(1),
+        detail: z.enum(['low', 'high']),
+        /** Image input tokens by the model's published accounting; null when it is not known. */
+        tokens: count.nullable(),
+        sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      })
+      .strict()
+      .optional(),
+    /** LLM answers: the first call's estimate before it was made; the budget check uses maxCostUsd. */
+    estimate: z
+      .object({ inputTokens: count, inputCostUsd: z.number().min(0).nullable(), maxCostUsd: z.number().min(0).nullable() })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -86,7 +103,7 @@ export const analysisInputSchema = z
   .object({
     source: z.enum(['ohlcv', 'image', 'image+ohlcv']),
     bars: z.number().int().min(1).nullable(),
-    /** SHA-256 of the exact PNG analysed (GET /v1/analyses/:id/chart.png). */
+    /** SHA-256 of the prepared chart (rendered or uploaded); when an LLM adapter re-sized it, chart.png holds the sent bytes, hashed in provider.image.sha256. */
     imageSha256: z.string().regex(/^[0-9a-f]{64}$/),
     chart: z.object({ width: z.number().int().min(1), height: z.number().int().min(1), renderer: z.string().min(1) }).strict(),
     newsCount: count,

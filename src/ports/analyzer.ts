@@ -1,5 +1,6 @@
-import type { StructuredOutputMode, Usage } from '../core/analysis/analysis.ts';
+import type { CallEstimate, StructuredOutputMode, Usage } from '../core/analysis/analysis.ts';
 import type { AnalyzerId, AnalyzerKind } from '../core/analysis/analyzer-id.ts';
+import type { ImageDetail } from '../core/analysis/image-tokens.ts';
 import type { ModelOutput } from '../core/analysis/model-output.ts';
 import type { NewsItem } from '../core/analysis/news.ts';
 import type { BuiltPrompt } from '../core/analysis/prompt-text.ts';
@@ -10,7 +11,10 @@ export type { BuiltPrompt } from '../core/analysis/prompt-text.ts';
 
 /** Everything an analyzer may look at for one request. */
 export interface AnalyzerInput {
-  /** The exact PNG the model sees. */
+  /**
+   * The PNG prepared for the model. An analyzer may send it re-sized (for the model's image
+   * accounting); then `AnalyzerResult.image` is what it sent.
+   */
   image: { png: Buffer; width: number; height: number; sha256: string };
   /** Facts computed from OHLCV; absent when only an image was sent. */
   facts: MarketFacts | null;
@@ -37,6 +41,24 @@ export interface AnalyzerResult extends Spend {
   raw: string | null;
   model: string | null;
   structuredOutput: StructuredOutputMode | null;
+  /**
+   * The image exactly as the model was sent it, when the analyzer sends one: it may have re-sized
+   * `input.image` for the model's image accounting, and then the stored chart must be these bytes.
+   */
+  image?: SentImage;
+  /** What the analyzer expected the first call to cost, before making it. */
+  estimate?: CallEstimate;
+}
+
+/** The image of a call as sent: its bytes, size, `detail`, and its estimated input tokens. */
+export interface SentImage {
+  png: Buffer;
+  width: number;
+  height: number;
+  sha256: string;
+  detail: ImageDetail;
+  /** Null for a model whose image accounting is not known. */
+  tokens: number | null;
 }
 
 /** Reads a chart and answers with the model output contract. */

@@ -155,6 +155,8 @@ function providerInfo(answer: Awaited<ReturnType<typeof askAnalyzer>>, prompt: B
     degradedReason: degraded ? `${degraded}: ${DEGRADED_MESSAGES[degraded]}` : null,
     attempts: result.attempts,
     structuredOutput: result.structuredOutput,
+    ...(result.image ? { image: { width: result.image.width, height: result.image.height, detail: result.image.detail, tokens: result.image.tokens, sha256: result.image.sha256 } } : {}),
+    ...(result.estimate ? { estimate: result.estimate } : {}),
   };
 }
 
@@ -202,6 +204,10 @@ export async function analyzeChart(deps: AnalyzeDeps, cmd: AnalyzeCommand): Prom
     verify: prepared.verify,
     provider: providerInfo(answer, prompt, now() - started),
   });
-  await deps.store.save({ id: analysis.id, createdAt: analysis.createdAt, cacheKey, analysis, request: cmd.request, prompt, rawOutput: answer.result.raw, image: prepared.png });
+  // The stored chart is the image the model saw: the analyzer's re-size when it made one
+  // (provider.image.sha256 is its hash). input.imageSha256 stays the prepared image's, the one
+  // the cache key is made of, so the same request still finds its answer.
+  const seen = answer.result.image?.png ?? prepared.png;
+  await deps.store.save({ id: analysis.id, createdAt: analysis.createdAt, cacheKey, analysis, request: cmd.request, prompt, rawOutput: answer.result.raw, image: seen });
   return analysis;
 }

@@ -1,12 +1,21 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { DEGRADED_MESSAGES } from '../../src/core/errors.ts';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { buildPrompt } from '../../prompts/loader.ts';
+import sharp from 'sharp';
+import { buildPrompt, fileTemplates } from '../../prompts/loader.ts';
+import { LocalRulesAnalyzer } from '../../src/adapters/analyzers/local-rules-analyzer.ts';
 import { OpenAIAnalyzer, type OpenAIAnalyzerOptions } from '../../src/adapters/analyzers/openai-analyzer.ts';
-import { AnalyzerFailure } from '../../src/ports/analyzer.ts';
-import { DEFAULT_PRICES } from '../../src/core/analysis/pricing.ts';
+import { analyzerRegistry, AnalyzerFailure } from '../../src/ports/analyzer.ts';
+import { imageTokens } from '../../src/core/analysis/image-tokens.ts';
+import { DEFAULT_PRICES, estimateCostUsd } from '../../src/core/analysis/pricing.ts';
+import type { AnalysisRecord, AnalysisStore } from '../../src/ports/analysis-store.ts';
 import type { AnalyzerInput } from '../../src/ports/analyzer.ts';
-import { type FakeOpenAI, startFakeOpenAI } from '../../testing/fake-openai.ts';
+import type { ChartRenderer } from '../../src/ports/chart-renderer.ts';
+import { analyzeChart, type AnalyzeCommand } from '../../src/use-cases/analyze-chart.ts';
+import { chartOptionsSchema } from '../../src/core/scene/chart-options.ts';
+import { type FakeOpenAI, type RecordedRequest, startFakeOpenAI } from '../../testing/fake-openai.ts';
 import { plainHold } from '../../testing/model-replies.ts';
 
 const PNG = Buffer.from('89504e470d0a1a0a', 'hex');
@@ -191,10 +200,46 @@ describe('OpenAI-compatible analyzer through the real SDK', () => {
   });
 
   it('when the budget is spent by the first answer, then no repair call is made', async () => {
+    // A budget the first call fits in (its estimated ceiling, and a fifth more), but not the repair.
+    fake.enqueue({ kind: 'json', body: plainHold() });
+    const probe = await analyzer({ model: 'gpt-4o' }).analyze(input());
+    const ceiling = probe.estimate?.maxCostUsd ?? assert.fail('gpt-4o has a price and an image accounting');
+    fake.reset();
     fake.enqueue({ kind: 'text', content: 'not json' }, { kind: 'json', body: plainHold() });
-    const err = await failure(analyzer({ model: 'gpt-4o', budgetUsd: 0.000001 }).analyze(input()));
+    const err = await failure(analyzer({ model: 'gpt-4o', budgetUsd: ceiling * 1.2 }).analyze(input()));
     assert.equal(err.code, 'llm_budget');
     assert.equal(fake.requests.length, 1);
+    assert.ok((err.spent.costUsd ?? 0) > 0, 'the first call was paid for');
+  });
+
+  it('when the estimate of the first call is over the budget, then it is refused before any request reaches the server', async () => {
+    fake.setFallback({ kind: 'json', body: plainHold() });
+    const err = await failure(analyzer({ model: 'gpt-4o', budgetUsd: 0.001 }).analyze(input()));
+    assert.equal(err.code, 'llm_budget');
+    assert.equal(fake.requests.length, 0, 'no request was sent');
+    assert.deepEqual(err.spent, { usage: null, costUsd: null, attempts: 0 });
+    assert.match(err.upstreamDetail, /could cost up to [\d.e-]+ USD \(\d+ input tokens estimated, 1500 output at most\)/);
+    assert.equal(err.message, DEGRADED_MESSAGES.llm_budget);
+  });
+
+  it('when the call fits the budget, then it is made and its estimate is reported', async () => {
+    fake.enqueue({ kind: 'json', body: plainHold() });
+    const r = await analyzer({ model: 'gpt-4o', budgetUsd: 1 }).analyze(input());
+    assert.equal(fake.requests.length, 1);
+    const e = r.estimate ?? assert.fail('an estimate is reported');
+    // The 425 image tokens, the prompt text, the schema and the chat overhead.
+    assert.ok(e.inputTokens > 425 + 1000 && e.inputTokens < 425 + 4000, `estimated ${e.inputTokens} input tokens`);
+    assert.equal(e.inputCostUsd, estimateCostUsd(e.inputTokens, 0, DEFAULT_PRICES['gpt-4o']));
+    assert.equal(e.maxCostUsd, estimateCostUsd(e.inputTokens, 1500, DEFAULT_PRICES['gpt-4o']));
+  });
+
+  it('when the model has no image accounting, then there is no estimate and the budget only stops further calls', async () => {
+    fake.enqueue({ kind: 'text', content: 'not json' }, { kind: 'json', body: plainHold() });
+    const prices = { ...DEFAULT_PRICES, 'llava:13b': { input: 1, cachedInput: 1, output: 1 } };
+    const err = await failure(analyzer({ model: 'llava:13b', prices, budgetUsd: 0.0001 }).analyze(input()));
+    assert.equal(err.code, 'llm_budget');
+    assert.equal(fake.requests.length, 1, 'the first call had no estimate to refuse it by');
+    assert.match(err.upstreamDetail, /^spent [\d.e-]+ USD of a 0.0001 USD budget$/);
   });
 
   it('when the model is not in the price table, then cost is null but usage is still reported', async () => {
@@ -226,5 +271,116 @@ describe('OpenAI-compatible analyzer through the real SDK', () => {
     } finally {
       await slowFake.close();
     }
+  });
+});
+
+/** A real 1024x512 chart (samples/charts), so that sharp can re-size it. */
+const CHART = readFileSync(new URL('../../samples/charts/sp500-2020-light.png', import.meta.url));
+const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+/** The image part of a recorded request: its detail and the PNG it carries, decoded. */
+async function sentImage(req: RecordedRequest): Promise<{ detail: string; png: Buffer; width: number; height: number }> {
+  const part = req.body.messages[1].content[1];
+  const png = Buffer.from(String(part.image_url.url).replace(/^data:image\/png;base64,/, ''), 'base64');
+  const meta = await sharp(png).metadata();
+  return { detail: part.image_url.detail, png, width: meta.width ?? 0, height: meta.height ?? 0 };
+}
+
+async function chartInput(png: Buffer = CHART): Promise<AnalyzerInput> {
+  const meta = await sharp(png).metadata();
+  return input({ image: { png, width: meta.width ?? 0, height: meta.height ?? 0, sha256: sha256(png) } });
+}
+
+describe('the image each model is sent (imageDetail auto: planned per model)', () => {
+  const cases: { model: string; width: number; height: number; detail: 'low' | 'high'; tokens: number | null }[] = [
+    // Tile models: 768x384 is still two tiles, so the chart goes as it is.
+    { model: 'gpt-4o', width: 1024, height: 512, detail: 'high', tokens: 425 },
+    { model: 'gpt-4o-mini', width: 1024, height: 512, detail: 'high', tokens: 14_167 },
+    { model: 'gpt-5', width: 1024, height: 512, detail: 'high', tokens: 350 },
+    // Patch models pay by the area: down to the 768 px legibility floor.
+    { model: 'gpt-4.1-mini', width: 768, height: 384, detail: 'high', tokens: 467 },
+    { model: 'gpt-5-mini', width: 768, height: 384, detail: 'high', tokens: 467 },
+    { model: 'gpt-4.1-nano-2025-04-14', width: 768, height: 384, detail: 'high', tokens: 709 },
+    // Not in the table: as it is, at high, tokens unknown.
+    { model: 'llava:13b', width: 1024, height: 512, detail: 'high', tokens: null },
+  ];
+  for (const c of cases) {
+    it(`when the model is ${c.model}, then it is sent ${c.width}x${c.height} at detail ${c.detail}`, async () => {
+      fake.enqueue({ kind: 'json', body: plainHold() });
+      const r = await analyzer({ model: c.model, imageDetail: 'auto' }).analyze(await chartInput());
+      const sent = await sentImage(fake.requests[0]);
+      assert.deepEqual({ width: sent.width, height: sent.height, detail: sent.detail }, { width: c.width, height: c.height, detail: c.detail });
+      const img = r.image ?? assert.fail('the sent image is reported');
+      assert.ok(img.png.equals(sent.png), 'the result carries the exact bytes sent');
+      assert.equal(img.sha256, sha256(sent.png));
+      assert.deepEqual({ width: img.width, height: img.height, detail: img.detail, tokens: img.tokens }, { width: c.width, height: c.height, detail: c.detail, tokens: c.tokens });
+      if (c.width === 1024) assert.ok(sent.png.equals(CHART), 'not re-encoded when the plan keeps the size');
+      assert.equal(r.estimate === undefined, c.tokens === null, 'an estimate exactly when the image tokens are known');
+    });
+  }
+
+  it('when a small chart fits the 512x512 low-detail view of a tile model, then it is sent at low', async () => {
+    const small = await sharp(CHART).resize(480, 240).png().toBuffer();
+    fake.enqueue({ kind: 'json', body: plainHold() });
+    const r = await analyzer({ model: 'gpt-4o', imageDetail: 'auto' }).analyze(await chartInput(small));
+    const sent = await sentImage(fake.requests[0]);
+    assert.deepEqual([sent.width, sent.height, sent.detail], [480, 240, 'low']);
+    assert.equal(r.image?.tokens, 85);
+  });
+
+  it('when CHARTLENS_IMAGE_DETAIL is set explicitly, then the chart goes as it is at that detail', async () => {
+    fake.enqueue({ kind: 'json', body: plainHold() }, { kind: 'json', body: plainHold() });
+    const low = await analyzer({ model: 'gpt-4.1-mini', imageDetail: 'low' }).analyze(await chartInput());
+    const high = await analyzer({ model: 'gpt-4o-mini', imageDetail: 'high' }).analyze(await chartInput());
+    const [a, b] = await Promise.all(fake.requests.map(sentImage));
+    assert.deepEqual([a.width, a.height, a.detail], [1024, 512, 'low']);
+    assert.ok(a.png.equals(CHART));
+    assert.equal(low.image?.tokens, imageTokens('gpt-4.1-mini', 1024, 512, 'low'));
+    assert.deepEqual([b.width, b.height, b.detail], [1024, 512, 'high']);
+    assert.equal(high.image?.tokens, 14_167);
+  });
+});
+
+/** The store as a Map: enough for the use case (no PGlite to start). */
+function memoryStore(): AnalysisStore & { records: Map<string, AnalysisRecord> } {
+  const records = new Map<string, AnalysisRecord>();
+  return {
+    records,
+    save: async (r) => void records.set(r.id, r),
+    get: async (id) => records.get(id) ?? null,
+    findByCacheKey: async (key) => [...records.values()].find((r) => r.cacheKey === key && r.analysis.provider.degraded === false) ?? null,
+    getImage: async (id) => records.get(id)?.image ?? null,
+    ping: async () => {},
+    close: async () => {},
+  };
+}
+
+describe('analyzeChart with a re-sizing analyzer', () => {
+  it('when the model is sent a re-sized chart, then the stored chart is those bytes and the cache key stays the upload\'s', async () => {
+    const store = memoryStore();
+    const openai = analyzer({ model: 'gpt-4.1-mini', imageDetail: 'auto' });
+    const deps = {
+      renderer: {} as ChartRenderer,
+      analyzers: analyzerRegistry([openai], new LocalRulesAnalyzer(), 'openai'),
+      store,
+      images: { normalize: async (png: Buffer) => ({ png, width: 1024, height: 512, sha256: sha256(png), originalFormat: 'png' as const, originalWidth: 1024, originalHeight: 512 }) },
+      prompts: fileTemplates(),
+      deadlineMs: 10_000,
+    };
+    const cmd: AnalyzeCommand = { symbol: 'SPX', timeframe: '1d', candles: null, image: CHART, news: [], analyzer: 'openai', model: null, chart: chartOptionsSchema.parse({}), request: {} };
+    fake.enqueue({ kind: 'json', body: plainHold() });
+    const a = await analyzeChart(deps, cmd);
+    const sent = await sentImage(fake.requests[0]);
+    assert.deepEqual([sent.width, sent.height], [768, 384]);
+    const stored = store.records.get(a.id)?.image ?? assert.fail('stored');
+    assert.ok(stored.equals(sent.png), 'chart.png is the image the model saw');
+    assert.equal(a.provider.image?.sha256, sha256(sent.png));
+    assert.deepEqual(a.provider.image && { ...a.provider.image, sha256: undefined }, { width: 768, height: 384, detail: 'high', tokens: 467, sha256: undefined });
+    assert.equal(a.input.imageSha256, sha256(CHART), 'input.imageSha256 is the prepared image, the cache key\'s');
+    assert.ok(a.provider.estimate && a.provider.estimate.inputTokens > 467);
+
+    const again = await analyzeChart(deps, cmd);
+    assert.equal(again.provider.cached, true, 'the same upload finds its answer');
+    assert.equal(fake.requests.length, 1);
   });
 });

@@ -1,21 +1,32 @@
+import { createHash } from 'node:crypto';
 import OpenAI from 'openai';
-import type { StructuredOutputMode, Usage } from '../../core/analysis/analysis.ts';
+import sharp from 'sharp';
+import type { CallEstimate, StructuredOutputMode, Usage } from '../../core/analysis/analysis.ts';
+import { imageTokens, planImage } from '../../core/analysis/image-tokens.ts';
 import { type ModelOutput, modelOutputJsonSchema, modelOutputSchema } from '../../core/analysis/model-output.ts';
-import { costUsd, type ModelPrice, priceFor } from '../../core/analysis/pricing.ts';
+import { costUsd, estimateCostUsd, estimateInputTokens, type ModelPrice, priceFor } from '../../core/analysis/pricing.ts';
 import type { UpstreamCode } from '../../core/errors.ts';
-import { type Analyzer, AnalyzerFailure, type AnalyzerInput, type AnalyzerResult } from '../../ports/analyzer.ts';
+import { type Analyzer, AnalyzerFailure, type AnalyzerInput, type AnalyzerResult, type SentImage } from '../../ports/analyzer.ts';
 
 export interface OpenAIAnalyzerOptions {
   baseURL?: string;
   apiKey: string;
   model: string;
+  /**
+   * `auto`: plan the image per model (planImage: the size and `detail` that keep the chart legible
+   * for the fewest image tokens; it may re-size the PNG). `low` / `high`: send the image as it is,
+   * at that detail.
+   */
   imageDetail: 'low' | 'high' | 'auto';
   /** Per HTTP attempt. */
   timeoutMs: number;
   /** The SDK's retries on 408/409/429/5xx and timeouts; it honours Retry-After. */
   maxRetries: number;
   maxOutputTokens: number;
-  /** Stop before a further call would take one request past this spend. */
+  /**
+   * Refuse a call (llm_budget) when what the request spent plus the most the call can cost (its
+   * estimated input plus maxOutputTokens of output) would go past this. Needs the model's price.
+   */
   budgetUsd: number | null;
   prices: Readonly<Record<string, ModelPrice>>;
 }
@@ -24,6 +35,13 @@ const MODE_ORDER: StructuredOutputMode[] = ['json_schema', 'json_object', 'promp
 const MAX_REPORTED_ERRORS = 20;
 
 type Message = OpenAI.Chat.Completions.ChatCompletionMessageParam;
+
+/** What one analysis has done so far: HTTP attempts, reported usage, and the first call's estimate. */
+interface RunState {
+  attempts: number;
+  usage: Usage | null;
+  estimate: CallEstimate | null;
+}
 
 /** Pull the JSON object out of a reply that may wrap it in prose or a code fence. */
 export function extractJson(text: string): unknown {
@@ -92,6 +110,15 @@ function addUsage(total: Usage | null, u: OpenAI.CompletionUsage | undefined): U
   };
 }
 
+const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
+
+/** The text of a message, as far as the token estimate is concerned (image parts are counted apart). */
+function messageText(m: Message): string {
+  if (typeof m.content === 'string') return m.content;
+  if (!Array.isArray(m.content)) return '';
+  return m.content.map((part) => (part.type === 'text' ? part.text : '')).join('');
+}
+
 /**
  * Any OpenAI-compatible vision endpoint (OpenAI, Azure OpenAI, OpenRouter, vLLM, Ollama, LM Studio)
  * through the official SDK. Structured output is tried strictest first (json_schema, then
@@ -122,10 +149,11 @@ export class OpenAIAnalyzer implements Analyzer {
   async analyze(input: AnalyzerInput): Promise<AnalyzerResult> {
     const model = this.modelFor(input);
     const price = priceFor(model, this.options.prices);
-    const state = { attempts: 0, usage: null as Usage | null };
+    const state: RunState = { attempts: 0, usage: null, estimate: null };
     const spent = () => ({ usage: state.usage, costUsd: state.usage ? costUsd(state.usage, price) : null, attempts: state.attempts });
     const remaining = input.deadline - Date.now();
     if (remaining <= 0) throw new AnalyzerFailure('llm_deadline', 'the request deadline passed before the call', spent());
+    const image = await this.imageFor(model, input.image);
 
     const abort = new AbortController();
     const client = new OpenAI({
@@ -149,7 +177,7 @@ export class OpenAIAnalyzer implements Analyzer {
       }, remaining);
     });
     try {
-      return await Promise.race([this.run(client, input, model, state, abort.signal, spent), deadline]);
+      return await Promise.race([this.run(client, input, image, model, price, state, abort.signal, spent), deadline]);
     } catch (err) {
       if (err instanceof AnalyzerFailure) throw err;
       const failure = failureFor(err);
@@ -161,11 +189,26 @@ export class OpenAIAnalyzer implements Analyzer {
     }
   }
 
+  /**
+   * The image to send: with `imageDetail: 'auto'`, planned for this model (re-sized with sharp when
+   * the plan is smaller, same aspect); otherwise as it came, at the configured detail.
+   */
+  private async imageFor(model: string, img: AnalyzerInput['image']): Promise<SentImage> {
+    const detail = this.options.imageDetail;
+    if (detail !== 'auto') return { ...img, detail, tokens: imageTokens(model, img.width, img.height, detail) };
+    const plan = planImage(model, img.width, img.height);
+    if (!plan.resized) return { ...img, detail: plan.detail, tokens: plan.tokens };
+    const png = await sharp(img.png).resize(plan.width, plan.height, { fit: 'fill' }).png({ compressionLevel: 6 }).toBuffer();
+    return { png, width: plan.width, height: plan.height, sha256: sha256(png), detail: plan.detail, tokens: plan.tokens };
+  }
+
   private async run(
     client: OpenAI,
     input: AnalyzerInput,
+    image: SentImage,
     model: string,
-    state: { attempts: number; usage: Usage | null },
+    price: ModelPrice | null,
+    state: RunState,
     signal: AbortSignal,
     spent: () => { usage: Usage | null; costUsd: number | null; attempts: number },
   ): Promise<AnalyzerResult> {
@@ -184,16 +227,34 @@ export class OpenAIAnalyzer implements Analyzer {
           { type: 'text', text: input.prompt.user },
           {
             type: 'image_url',
-            image_url: { url: `data:image/png;base64,${input.image.png.toString('base64')}`, detail: this.options.imageDetail },
+            image_url: { url: `data:image/png;base64,${image.png.toString('base64')}`, detail: image.detail },
           },
         ],
       },
     ];
+    const schemaText = JSON.stringify(this.schema);
     const call = async (mode: StructuredOutputMode, messages: Message[]) => {
+      const inputTokens = estimateInputTokens(messages.map(messageText), image.tokens, mode === 'json_schema' ? schemaText : null);
+      const estimate: CallEstimate | null =
+        inputTokens === null
+          ? null
+          : { inputTokens, inputCostUsd: estimateCostUsd(inputTokens, 0, price), maxCostUsd: estimateCostUsd(inputTokens, this.options.maxOutputTokens, price) };
+      state.estimate ??= estimate;
+      // Without a price nothing can be held to a budget. With one, the call must fit whole, before
+      // it is made: spent so far plus its estimated ceiling. A model whose image tokens are not
+      // known has no estimate: then only a spent budget stops a further call.
       const budget = this.options.budgetUsd;
-      const cost = spent().costUsd;
-      if (budget !== null && cost !== null && cost >= budget) {
-        throw new AnalyzerFailure('llm_budget', `spent ${cost} USD of a ${budget} USD budget`, spent());
+      if (budget !== null && price) {
+        const cost = spent().costUsd ?? 0;
+        const ceiling = estimate?.maxCostUsd ?? null;
+        if (ceiling !== null && cost + ceiling > budget) {
+          throw new AnalyzerFailure(
+            'llm_budget',
+            `the call could cost up to ${ceiling} USD (${inputTokens} input tokens estimated, ${this.options.maxOutputTokens} output at most) on top of ${cost} USD spent; the budget is ${budget} USD`,
+            spent(),
+          );
+        }
+        if (ceiling === null && state.usage && cost >= budget) throw new AnalyzerFailure('llm_budget', `spent ${cost} USD of a ${budget} USD budget`, spent());
       }
       const res = await client.chat.completions.create(
         {
@@ -255,6 +316,8 @@ export class OpenAIAnalyzer implements Analyzer {
       costUsd: s.costUsd,
       attempts: s.attempts,
       structuredOutput: mode,
+      image,
+      ...(state.estimate ? { estimate: state.estimate } : {}),
     };
   }
 

@@ -62,6 +62,32 @@ export interface ProviderInfo {
   degradedReason: string | null;
   attempts: number;
   structuredOutput: StructuredOutputMode | null;
+  /** The image as the model was sent it (chart.png is these bytes); LLM answers only. */
+  image?: ProviderImage;
+  /** The pre-call estimate of the first call; LLM answers only. */
+  estimate?: CallEstimate;
+}
+
+/** The image of an LLM call as sent: size, `detail`, estimated tokens, and the hash of its bytes. */
+export interface ProviderImage {
+  width: number;
+  height: number;
+  detail: 'low' | 'high';
+  /** Image input tokens by the model's published accounting; null for a model it does not cover. */
+  tokens: number | null;
+  /** SHA-256 of the PNG sent (and stored as chart.png), which may be a re-sized input.imageSha256. */
+  sha256: string;
+}
+
+/**
+ * A call's cost estimated before it is made: input tokens (image plus text), their cost, and the
+ * most the call can cost (that input plus max_completion_tokens of output), which the budget check
+ * uses. Costs are null for a model without a price.
+ */
+export interface CallEstimate {
+  inputTokens: number;
+  inputCostUsd: number | null;
+  maxCostUsd: number | null;
 }
 
 export interface Decision {
