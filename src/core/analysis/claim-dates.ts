@@ -196,10 +196,12 @@ export function placeSpan(start: string | null, end: string | null, bars: ChartB
   const placed = given.map((g) => placeDate(g, bars));
   const after = placed.find((p) => p.kind === 'after_chart');
   if (after) return after;
-  const before = placed.find((p) => p.kind === 'before_chart');
-  if (before) return before;
   const unresolved = placed.find((p) => p.kind === 'unresolved');
   if (unresolved) return unresolved;
-  const idx = placed.map((p) => (p as { index: number }).index);
+  const onBars = placed.filter((p): p is { kind: 'bar'; index: number } => p.kind === 'bar').map((p) => p.index);
+  const before = placed.find((p) => p.kind === 'before_chart');
+  // A pattern that began before the chart's first bar and ends on it shows its end: keep that part.
+  if (before && onBars.length === 0) return before;
+  const idx = before ? [bars.from, ...onBars] : onBars;
   return { kind: 'span', from: Math.min(...idx), to: Math.max(...idx) };
 }

@@ -91,20 +91,24 @@ export function verifyPattern(p: ModelPattern, f: VerificationFacts | null): Ver
   if (placed.kind === 'unresolved') return { claim, kind: 'pattern', status: 'unverifiable', detail: `cannot locate the claim: ${placed.reason}` };
   const span = placed;
   const same = f.patterns.filter((h) => h.code === code);
-  const within = (slack: number) => same.filter((h) => h.startIndex <= span.to + slack && h.endIndex >= span.from - slack);
   const agrees = (h: CandlestickHit | ChartPatternHit): boolean =>
     p.direction === 'neutral' || h.direction === 'neutral' || h.direction === p.direction;
-  for (const slack of [0, SPAN_SLACK_BARS]) {
-    const hits = within(slack);
+  // Closest first: a hit on exactly the claimed bars, then one overlapping them, then (only when
+  // nothing of the pattern touches them) one a bar off. The first stage with a hit decides.
+  const stages: { hits: (CandlestickHit | ChartPatternHit)[]; off: string; where: string }[] = [
+    { hits: same.filter((h) => h.startIndex === span.from && h.endIndex === span.to), off: '', where: 'at those bars' },
+    { hits: same.filter((h) => h.startIndex <= span.to && h.endIndex >= span.from), off: '', where: 'at those bars' },
+    {
+      hits: same.filter((h) => h.startIndex <= span.to + SPAN_SLACK_BARS && h.endIndex >= span.from - SPAN_SLACK_BARS),
+      off: ` (${SPAN_SLACK_BARS} bar off the claimed dates)`,
+      where: 'there',
+    },
+  ];
+  for (const { hits, off, where } of stages) {
     if (hits.length === 0) continue;
-    const off = slack === 0 ? '' : ` (${slack} bar off the claimed dates)`;
-    const opposite = hits.find((h) => !agrees(h));
-    if (opposite && slack === 0) {
-      return { claim, kind: 'pattern', status: 'contradicted', detail: `computed the opposite direction at those bars: ${describeHit(opposite)}` };
-    }
     const match = hits.find(agrees);
     if (match) return { claim, kind: 'pattern', status: 'confirmed', detail: `computed: ${describeHit(match)}${off}` };
-    return { claim, kind: 'pattern', status: 'contradicted', detail: `computed the opposite direction there: ${describeHit(hits[0])}${off}` };
+    return { claim, kind: 'pattern', status: 'contradicted', detail: `computed the opposite direction ${where}: ${describeHit(hits[0])}${off}` };
   }
   const where = `${formatCandleTime(f.candles[span.from].time)}..${formatCandleTime(f.candles[span.to].time)}`;
   const elsewhere = same.slice(-3).map(describeHit);
