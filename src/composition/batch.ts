@@ -11,7 +11,7 @@ import type { ResultsSink } from '../ports/results-sink.ts';
 import type { ScoreTarget } from '../ports/score-target.ts';
 import { inProcessTarget } from '../use-cases/score-targets.ts';
 import { type Config, loadConfig } from './config.ts';
-import { buildServices } from './root.ts';
+import { buildServices, type Services } from './root.ts';
 
 export type { ResultsFormat };
 
@@ -63,24 +63,37 @@ export async function openBatch(o: BatchOptions): Promise<Batch> {
     const target = httpTarget({ endpoint: o.endpoint, apiKey: o.apiKey, analyzer: o.analyzer, model: o.model, limiter, timeoutMs: 5 * 60_000 });
     return { source, results, target, close: () => Promise.resolve(results.close()) };
   }
+  // Facts and charts run on worker threads, so concurrent inputs are not queued behind one thread.
+  return inProcessBatch(source, results, async () =>
+    buildServices(o.config ?? loadConfig(), { workers: o.workers ?? availableParallelism(), wrapAnalyzer: (a) => limited(a, limiter) }),
+  (services) => inProcessTarget(services.analyze, { analyzer: o.analyzer, model: o.model }));
+}
+
+/**
+ * A batch that analyses in this process: the services are built (the results file is closed again
+ * if that fails), and closing the batch closes the results file and the services.
+ */
+export async function inProcessBatch(
+  source: InputSource,
+  results: ResultsSink,
+  build: () => Promise<Services>,
+  targetFor: (services: Services) => ScoreTarget,
+): Promise<Batch & { services: Services }> {
+  let services: Services;
   try {
-    // Facts and charts run on worker threads, so concurrent inputs are not queued behind one thread.
-    const services = await buildServices(o.config ?? loadConfig(), {
-      workers: o.workers ?? availableParallelism(),
-      wrapAnalyzer: (a) => limited(a, limiter),
-    });
-    const target = inProcessTarget(services.analyze, { analyzer: o.analyzer, model: o.model });
-    return {
-      source,
-      results,
-      target,
-      async close() {
-        results.close();
-        await services.close();
-      },
-    };
+    services = await build();
   } catch (err) {
     results.close();
     throw err;
   }
+  return {
+    source,
+    results,
+    target: targetFor(services),
+    services,
+    async close() {
+      results.close();
+      await services.close();
+    },
+  };
 }

@@ -10,7 +10,7 @@ import type { ChartPreparer } from '../ports/chart-preparer.ts';
 import type { ChartRenderer, LineChartRenderer } from '../ports/chart-renderer.ts';
 import type { AnalyzeDeps } from '../use-cases/analyze-chart.ts';
 import { inProcessTarget } from '../use-cases/score-targets.ts';
-import type { Batch } from './batch.ts';
+import { type Batch, inProcessBatch } from './batch.ts';
 import { createChartRenderer } from './chart-renderer.ts';
 import { type Config, loadConfig } from './config.ts';
 import { buildServices, type Services } from './root.ts';
@@ -78,22 +78,13 @@ export interface BenchBatch extends Batch {
 export async function openBenchBatch(o: BenchBatchOptions): Promise<BenchBatch> {
   const source = folderInputSource(o.dir, { recursive: false, exclude: [o.out] });
   const results = ResultsFile.open(o.out, 'jsonl', 'overwrite');
-  try {
-    const services = await buildServices(o.config, { workers: 0, wrapAnalyzer: o.wrapAnalyzer });
-    const deps: AnalyzeDeps = { ...services.analyze, preparer: o.preparer };
-    const target = inProcessTarget(o.wrapDeps ? o.wrapDeps(deps) : deps, { analyzer: o.analyzer, model: o.model });
-    return {
-      source,
-      results,
-      target,
-      services,
-      async close() {
-        results.close();
-        await services.close();
-      },
-    };
-  } catch (err) {
-    results.close();
-    throw err;
-  }
+  return inProcessBatch(
+    source,
+    results,
+    () => buildServices(o.config, { workers: 0, wrapAnalyzer: o.wrapAnalyzer }),
+    (services) => {
+      const deps: AnalyzeDeps = { ...services.analyze, preparer: o.preparer };
+      return inProcessTarget(o.wrapDeps ? o.wrapDeps(deps) : deps, { analyzer: o.analyzer, model: o.model });
+    },
+  );
 }

@@ -1,23 +1,10 @@
 import { createHash } from 'node:crypto';
-import { type ResultLine } from '../core/evaluation/score-result.ts';
-import type { Analysis } from '../core/analysis/analysis.ts';
+import type { ResultLine } from '../core/evaluation/score-result.ts';
 import { AppError } from '../core/errors.ts';
 import type { InputSource, SourceInput } from '../ports/input-source.ts';
 import type { ResultsSink } from '../ports/results-sink.ts';
+import type { LoadedInput, ScoreTarget } from '../ports/score-target.ts';
 
-/** The bytes of one input, as read from the folder. */
-export interface LoadedInput {
-  file: string;
-  image?: Buffer;
-  /** CSV text, or parsed JSON (an array of candles or `{candles}`). */
-  data?: { kind: 'csv'; text: string } | { kind: 'json'; value: unknown };
-  news?: unknown;
-}
-
-/** Where inputs are analysed: in this process, or by a chartlens server over HTTP. */
-export interface ScoreTarget {
-  analyze(input: LoadedInput): Promise<Analysis>;
-}
 
 export interface ScoreProgress {
   done: number;
