@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ChartPatternHit } from '../../src/core/market/chart-patterns.ts';
+import { resolvePatternCode } from '../../src/core/analysis/pattern-names.ts';
+import { CHART_PATTERN_LABELS, type ChartPatternHit } from '../../src/core/market/chart-patterns.ts';
 import { computeMarketFacts } from '../../src/core/market/facts.ts';
 import { candlesAlongPath } from '../helpers/synthetic.ts';
 
@@ -91,5 +92,34 @@ describe('chart patterns on shapes drawn by hand', () => {
 
   it('when price just trends, then no reversal or triangle pattern is claimed', () => {
     assert.deepEqual(chartPatterns([[0, 100], [60, 160]]), []);
+  });
+});
+
+describe('chart pattern names', () => {
+  it('when a label or a code is looked up, then it resolves to its own code', () => {
+    for (const [code, label] of Object.entries(CHART_PATTERN_LABELS)) {
+      assert.equal(resolvePatternCode(label), code, label);
+      assert.equal(resolvePatternCode(code), code, code);
+    }
+  });
+
+  it('when the new patterns are named the way a model writes them, then they resolve', () => {
+    const names: [string, string][] = [
+      ['Cup and Handle', 'cup_and_handle'],
+      ['cup & handle', 'cup_and_handle'],
+      ['Bull Flag', 'bull_flag'],
+      ['bear flag pattern', 'bear_flag'],
+      ['Pennant', 'pennant'],
+      ['Rising Wedge', 'rising_wedge'],
+      ['falling wedge', 'falling_wedge'],
+      ['Rectangle', 'rectangle'],
+      ['Ascending Channel', 'ascending_channel'],
+      ['descending channel', 'descending_channel'],
+      ['Triple Top', 'triple_top'],
+      ['triple bottom', 'triple_bottom'],
+      ['Rounding Top', 'rounding_top'],
+      ['Rounding Bottom', 'rounding_bottom'],
+    ];
+    for (const [name, code] of names) assert.equal(resolvePatternCode(name), code, name);
   });
 });

@@ -1,141 +1,33 @@
-import { type Candle, formatCandleTime } from './candles.ts';
 import type { Direction } from './candlestick-patterns.ts';
-import { computeLevels, type Level } from './levels.ts';
+import {
+  alternatingPivots,
+  BREAK_ATR,
+  type ChartPatternContext,
+  type ChartPatternHit,
+  type ChartPatternType,
+  EQUAL_PEAKS_ATR,
+  firstCloseBeyond,
+  fitLine,
+  FLAT_SLOPE_ATR,
+  hit,
+  knownPivots,
+  MIN_DEPTH_ATR,
+  MIN_SEPARATION_BARS,
+  priceUnitAt,
+} from './chart-patterns-shared.ts';
+import { flagPatterns } from './chart-patterns-flags.ts';
+import { CUP_LOOKBACK_BARS, cupAndHandle, roundingPatterns, tripleTops } from './chart-patterns-reversals.ts';
+import { trendlinePatterns } from './chart-patterns-trendlines.ts';
+import { computeLevels, DEFAULT_LEVEL_OPTIONS, type Level } from './levels.ts';
 import type { Pivot } from './pivots.ts';
 
-export type ChartPatternType =
-  | 'double_top'
-  | 'double_bottom'
-  | 'head_and_shoulders'
-  | 'inverse_head_and_shoulders'
-  | 'ascending_triangle'
-  | 'descending_triangle'
-  | 'symmetrical_triangle'
-  | 'breakout';
-
-export const CHART_PATTERN_LABELS: Record<ChartPatternType, string> = {
-  double_top: 'Double Top',
-  double_bottom: 'Double Bottom',
-  head_and_shoulders: 'Head and Shoulders',
-  inverse_head_and_shoulders: 'Inverse Head and Shoulders',
-  ascending_triangle: 'Ascending Triangle',
-  descending_triangle: 'Descending Triangle',
-  symmetrical_triangle: 'Symmetrical Triangle',
-  breakout: 'Breakout',
-};
-
-/** A multi-bar chart pattern found from swing pivots, with the points that define it. */
-export interface ChartPatternHit {
-  code: ChartPatternType;
-  name: string;
-  kind: 'chart';
-  direction: Direction;
-  startIndex: number;
-  endIndex: number;
-  startTime: string;
-  endTime: string;
-  /** 0..1: how cleanly the shape matches the textbook one. */
-  quality: number;
-  /** forming: the shape is there; confirmed: price has closed through its trigger line. */
-  status: 'forming' | 'confirmed';
-  points: { index: number; price: number; role: string }[];
-  /** The price line that confirms the pattern (neckline, broken level...). */
-  trigger: number | null;
-  knownAt: number;
-}
-
-/** Inputs at bar `t`; only bars <= t and pivots known by t may be read. */
-export interface ChartPatternContext {
-  candles: readonly Candle[];
-  pivots: readonly Pivot[];
-  atr: readonly (number | null)[];
-  volumeRatio: readonly (number | null)[];
-  t: number;
-}
+export { CHART_PATTERN_LABELS, priceUnitAt } from './chart-patterns-shared.ts';
+export type { ChartPatternContext, ChartPatternHit, ChartPatternType } from './chart-patterns-shared.ts';
 
 const LOOKBACK_BARS = 120;
 const TRIANGLE_BARS = 60;
 const BREAKOUT_RECENT_BARS = 5;
-/** Two tops within this many ATRs are "equal". */
-const EQUAL_PEAKS_ATR = 0.75;
-/** The trough between two tops must be at least this deep. */
-const MIN_DEPTH_ATR = 1.5;
-const MIN_SEPARATION_BARS = 5;
-/** Trendline slope under this many ATRs per bar counts as flat. */
-const FLAT_SLOPE_ATR = 0.02;
-/** A close this many ATRs past a level counts as a break. */
-const BREAK_ATR = 0.25;
 const VOLUME_CONFIRM_RATIO = 1.5;
-
-const clamp01 = (v: number): number => Math.min(1, Math.max(0, v));
-const round3 = (v: number): number => Math.round(v * 1000) / 1000;
-
-/** The price distance used as a unit at bar t: ATR14, or the mean range while ATR is warming up. */
-export function priceUnitAt(candles: readonly Candle[], atr: readonly (number | null)[], t: number): number {
-  const a = atr[t];
-  if (a) return a;
-  const from = Math.max(0, t - 13);
-  let sum = 0;
-  for (let i = from; i <= t; i++) sum += candles[i].high - candles[i].low;
-  return sum / (t - from + 1) || candles[t].close * 0.01;
-}
-
-/** Known pivots in the window, merged so highs and lows alternate (the more extreme one wins). */
-function alternatingPivots(pivots: readonly Pivot[], t: number, from: number): Pivot[] {
-  const seq: Pivot[] = [];
-  for (const p of pivots) {
-    if (p.knownAt > t || p.index < from) continue;
-    const last = seq.at(-1);
-    if (last && last.type === p.type) {
-      const moreExtreme = p.type === 'high' ? p.price >= last.price : p.price <= last.price;
-      if (moreExtreme) seq[seq.length - 1] = p;
-    } else {
-      seq.push(p);
-    }
-  }
-  return seq;
-}
-
-/** First bar after `from` (up to t) whose close is beyond `line(i)` in direction `sign`, or -1. */
-function firstCloseBeyond(
-  candles: readonly Candle[],
-  from: number,
-  t: number,
-  line: (i: number) => number,
-  sign: 1 | -1,
-): number {
-  for (let i = from + 1; i <= t; i++) if (sign * (candles[i].close - line(i)) > 0) return i;
-  return -1;
-}
-
-function hit(
-  ctx: ChartPatternContext,
-  code: ChartPatternType,
-  direction: Direction,
-  start: number,
-  end: number,
-  quality: number,
-  status: 'forming' | 'confirmed',
-  points: ChartPatternHit['points'],
-  trigger: number | null,
-  knownAt: number,
-): ChartPatternHit {
-  return {
-    code,
-    name: CHART_PATTERN_LABELS[code],
-    kind: 'chart',
-    direction,
-    startIndex: start,
-    endIndex: end,
-    startTime: formatCandleTime(ctx.candles[start].time),
-    endTime: formatCandleTime(ctx.candles[end].time),
-    quality: round3(clamp01(quality)),
-    status,
-    points,
-    trigger: trigger === null ? null : round3(trigger),
-    knownAt,
-  };
-}
 
 function doubleTops(ctx: ChartPatternContext, seq: Pivot[], unit: number): ChartPatternHit[] {
   const out: ChartPatternHit[] = [];
@@ -219,25 +111,9 @@ function headAndShoulders(ctx: ChartPatternContext, seq: Pivot[], unit: number):
   return out;
 }
 
-function fitLine(points: readonly Pivot[]): { slope: number; intercept: number; meanAbsResidual: number } {
-  const n = points.length;
-  const xm = points.reduce((s, p) => s + p.index, 0) / n;
-  const ym = points.reduce((s, p) => s + p.price, 0) / n;
-  let num = 0;
-  let den = 0;
-  for (const p of points) {
-    num += (p.index - xm) * (p.price - ym);
-    den += (p.index - xm) ** 2;
-  }
-  const slope = den === 0 ? 0 : num / den;
-  const intercept = ym - slope * xm;
-  const meanAbsResidual = points.reduce((s, p) => s + Math.abs(p.price - (intercept + slope * p.index)), 0) / n;
-  return { slope, intercept, meanAbsResidual };
-}
-
 function triangle(ctx: ChartPatternContext, unit: number): ChartPatternHit[] {
   const from = Math.max(0, ctx.t - TRIANGLE_BARS);
-  const known = ctx.pivots.filter((p) => p.knownAt <= ctx.t && p.index >= from);
+  const known = knownPivots(ctx.pivots, ctx.t, from);
   const highs = known.filter((p) => p.type === 'high');
   const lows = known.filter((p) => p.type === 'low');
   if (highs.length < 2 || lows.length < 2 || highs.length + lows.length < 5) return [];
@@ -283,11 +159,13 @@ function triangle(ctx: ChartPatternContext, unit: number): ChartPatternHit[] {
 
 function breakouts(ctx: ChartPatternContext): ChartPatternHit[] {
   const out: ChartPatternHit[] = [];
+  // Only the pivots computeLevels would keep for any j below: the same levels, without rescanning history.
+  const recent = knownPivots(ctx.pivots, ctx.t, ctx.t - BREAKOUT_RECENT_BARS - DEFAULT_LEVEL_OPTIONS.lookbackBars);
   for (let j = Math.max(1, ctx.t - BREAKOUT_RECENT_BARS + 1); j <= ctx.t; j++) {
     const prev = ctx.candles[j - 1].close;
     const now = ctx.candles[j].close;
     const unit = priceUnitAt(ctx.candles, ctx.atr, j);
-    const levels = computeLevels(ctx.pivots, j - 1, prev, priceUnitAt(ctx.candles, ctx.atr, j - 1));
+    const levels = computeLevels(recent, j - 1, prev, priceUnitAt(ctx.candles, ctx.atr, j - 1));
     const vr = ctx.volumeRatio[j];
     const onVolume = vr !== null && vr >= VOLUME_CONFIRM_RATIO;
     const check = (level: Level | undefined, sign: 1 | -1): void => {
@@ -315,12 +193,26 @@ function breakouts(ctx: ChartPatternContext): ChartPatternHit[] {
   return out;
 }
 
-/** Chart patterns visible at bar `t`: doubles, head and shoulders, triangles, level breakouts. */
+/**
+ * Chart patterns visible at bar `t`: doubles and triples, head and shoulders, triangles, wedges,
+ * channels, rectangles, flags and pennants, cup and handle, rounding tops and bottoms, breakouts.
+ * Each detector reads a bounded window of bars and pivots before t, so the cost per bar does not
+ * grow with the history.
+ */
 export function detectChartPatterns(ctx: ChartPatternContext): ChartPatternHit[] {
   if (ctx.t < 2) return [];
   const unit = priceUnitAt(ctx.candles, ctx.atr, ctx.t);
   const seq = alternatingPivots(ctx.pivots, ctx.t, Math.max(0, ctx.t - LOOKBACK_BARS));
-  return [...doubleTops(ctx, seq, unit), ...headAndShoulders(ctx, seq, unit), ...triangle(ctx, unit), ...breakouts(ctx)].sort(
-    (a, b) => a.endIndex - b.endIndex || a.code.localeCompare(b.code),
-  );
+  const cupSeq = alternatingPivots(ctx.pivots, ctx.t, Math.max(0, ctx.t - CUP_LOOKBACK_BARS));
+  return [
+    ...doubleTops(ctx, seq, unit),
+    ...tripleTops(ctx, seq, unit),
+    ...headAndShoulders(ctx, seq, unit),
+    ...triangle(ctx, unit),
+    ...trendlinePatterns(ctx, seq, unit),
+    ...flagPatterns(ctx, seq, unit),
+    ...cupAndHandle(ctx, cupSeq, unit),
+    ...roundingPatterns(ctx, seq, unit),
+    ...breakouts(ctx),
+  ].sort((a, b) => a.endIndex - b.endIndex || a.code.localeCompare(b.code));
 }
