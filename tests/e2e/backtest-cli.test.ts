@@ -33,6 +33,35 @@ describe('chartlens backtest', () => {
     assert.doesNotMatch(r.stderr, /warning/);
   });
 
+  it('when a random walk is replayed (--synthetic random-walk --seed 7), then the report says it is synthetic and finds no significant edge', SLOW, async () => {
+    const out = join(work, 'random-walk');
+    const args = ['--csv', SAMPLE_CSV_PATH, '--from', '2018-01-02', '--to', '2020-04-17', '--synthetic', 'random-walk', '--seed', '7', '--out', out];
+    const r = await backtest(args);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^synthetic data: random-walk \(seed 7, sigma 1\.\d\d% a bar, from 1455\.22\), not the CSV's prices$/m);
+    assert.match(r.stdout, /^period 2018-01-02 to 2020-04-17 \(577 bars\), 116 decisions, hit rate [\d.]+% over \d+ calls \(wilson95 [\d.]+% to [\d.]+%; the random baseline's [\d.]+%\)$/m);
+    assert.match(r.stdout, /^trend SMA50 +-?\d/m);
+    assert.match(r.stdout, /^sharpe -?[\d.]+, 95% -?[\d.]+ to -?[\d.]+ \(stationary bootstrap, mean block 10 bars, 2000 resamples\); permutation p [\d.]+ \(1000 shuffles of the calls\)$/m);
+    assert.match(r.stdout, /^calibration: brier [\d.]+ vs base rate [\d.]+, ece [\d.]+$/m);
+    // The local rules see no future bar, so on a random walk they must not find an edge; if this fails, look for a leak.
+    assert.match(r.stdout, /^verdict: no significant edge$/m);
+    const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')) as {
+      synthetic: { kind: string; seed: number; sigma: number; bars: number };
+      significance: { verdict: string; edge: boolean };
+    };
+    assert.equal(metrics.synthetic.kind, 'random-walk');
+    assert.equal(metrics.synthetic.seed, 7);
+    assert.ok(metrics.synthetic.sigma > 0.01 && metrics.synthetic.sigma < 0.015, String(metrics.synthetic.sigma));
+    assert.deepEqual([metrics.significance.verdict, metrics.significance.edge], ['no significant edge', false]);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    assert.match(html, /<b>Synthetic data\.<\/b> These bars are not the CSV's prices: they are a seeded random-walk \(seed 7\)/);
+    assert.match(html, /Verdict: <b>no significant edge<\/b>/);
+    // Deterministic per seed: the same run writes the same decisions.
+    const again = await backtest([...args.slice(0, -1), join(work, 'random-walk-2')]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(readFileSync(join(work, 'random-walk-2', 'decisions.csv'), 'utf8'), readFileSync(join(out, 'decisions.csv'), 'utf8'));
+  });
+
   it('when the analyzer is openai and no model is configured, then the decisions are degraded and stderr warns of it', SLOW, async () => {
     const out = join(work, 'degraded');
     const r = await backtest(['--csv', SAMPLE_CSV_PATH, '--from', '2020-03-01', '--step', '10', '--analyzer', 'openai', '--out', out]);
@@ -48,7 +77,7 @@ describe('chartlens backtest', () => {
     assert.equal(r.code, 64);
     assert.match(r.stderr, /^chartlens: --from must be a date like 2018-01-02 \(got "yesterday"\)\nusage: chartlens backtest --csv FILE/);
     assert.ok(!existsSync(out));
-    for (const args of [['--csv', SAMPLE_CSV_PATH, '--horizon', '0'], ['--csv', SAMPLE_CSV_PATH, '--from', '2020-01-01', '--to', '2019-01-01'], ['--csv', SAMPLE_CSV_PATH, '--analyzer', 'gpt'], []]) {
+    for (const args of [['--csv', SAMPLE_CSV_PATH, '--horizon', '0'], ['--csv', SAMPLE_CSV_PATH, '--from', '2020-01-01', '--to', '2019-01-01'], ['--csv', SAMPLE_CSV_PATH, '--analyzer', 'gpt'], ['--csv', SAMPLE_CSV_PATH, '--synthetic', 'noise'], []]) {
       const bad = await backtest(args);
       assert.equal(bad.code, 64, `${args.join(' ')}: ${bad.stderr}`);
     }

@@ -75,9 +75,23 @@ describe('walk-forward replay', () => {
     const original = await runBacktest(deps, options());
     const altered = await runBacktest(deps, options({ candles: rewriteAfter(candles, t, 99) }));
     const upTo = (r: typeof original) => r.decisions.filter((d) => d.index <= t);
-    const strip = (d: (typeof original.decisions)[number]) => ({ ...d, forwardReturn: null, cached: null, costUsd: null });
+    // The forward return and the simulated exit are scoring, read from the bars after the decision.
+    const strip = (d: (typeof original.decisions)[number]) => ({
+      ...d,
+      forwardReturn: null,
+      exitIndex: null,
+      exitTime: null,
+      exitReason: null,
+      exitPrice: null,
+      realisedReturn: null,
+      cached: null,
+      costUsd: null,
+    });
     assert.ok(upTo(original).length >= 10);
     assert.deepEqual(upTo(altered).map(strip), upTo(original).map(strip));
+    // An exit that is settled by bar t (the horizon ends there) reads no bar after t.
+    const settled = (r: typeof original) => r.decisions.filter((d) => d.index + 5 <= t).map((d) => ({ ...d, cached: null, costUsd: null }));
+    assert.deepEqual(settled(altered), settled(original));
     // The forward returns (scoring only) and the later decisions do see the new future.
     assert.notDeepEqual(
       altered.decisions.filter((d) => d.index > t).map((d) => d.imageSha256),
@@ -122,21 +136,73 @@ describe('walk-forward replay', () => {
     assert.deepEqual(second.decisions.map((d) => d.action), first.decisions.map((d) => d.action));
   });
 
+  it('when replayed on real bars, then the exits, the intervals, the calibration and the baselines are all reported', async () => {
+    const r = await runBacktest(deps, options());
+    const m = r.metrics;
+    const bars = candles;
+    // Every trade leaves after its decision bar and by its horizon, for the reason its levels give.
+    for (const d of r.decisions) {
+      if (d.exposure === 0) {
+        assert.deepEqual([d.exitIndex, d.exitReason, d.realisedReturn], [null, null, null]);
+        continue;
+      }
+      if (d.exitIndex === null) continue;
+      assert.ok(d.exitIndex > d.index && d.exitIndex <= d.index + 5, `${d.time}: exit ${d.exitIndex}`);
+      assert.equal(d.exitTime, new Date(bars[d.exitIndex].time).toISOString().slice(0, 10));
+      const side = Math.sign(d.exposure);
+      assert.ok(Math.abs((d.realisedReturn as number) - side * ((d.exitPrice as number) / bars[d.index].close - 1)) < 1e-12);
+      if (d.exitReason === 'horizon') assert.equal(d.exitPrice, bars[d.index + 5].close);
+      if (d.exitReason === 'stop') assert.ok(side > 0 ? bars[d.exitIndex].low <= (d.invalidation as number) : bars[d.exitIndex].high >= (d.invalidation as number));
+      if (d.exitReason === 'target') assert.ok(side > 0 ? bars[d.exitIndex].high >= (d.target as number) : bars[d.exitIndex].low <= (d.target as number));
+    }
+    const nonHold = r.decisions.filter((d) => d.exposure !== 0);
+    assert.equal(m.exits.stop + m.exits.target + m.exits.horizon + m.exits.open, nonHold.length);
+    // The hit rate scores the simulated trades, with its Wilson interval around it.
+    const scored = nonHold.filter((d) => d.realisedReturn !== null && d.realisedReturn !== 0);
+    assert.equal(m.calls, scored.length);
+    assert.equal(m.hitRate, scored.filter((d) => (d.realisedReturn as number) > 0).length / scored.length);
+    assert.ok(m.wilson95 && m.wilson95.low < (m.hitRate as number) && (m.hitRate as number) < m.wilson95.high);
+    assert.ok(m.sharpe !== null && m.sharpe95 && m.sharpe95.low < m.sharpe && m.sharpe < m.sharpe95.high);
+    assert.ok(Math.abs(m.bias.long + m.bias.short + m.bias.hold - 1) < 1e-12);
+    assert.equal(m.reliability.reduce((s, b) => s + b.calls, 0), m.calls);
+    assert.ok(m.brier !== null && m.brierBaseline !== null && m.ece !== null && m.ece >= 0);
+    assert.ok(Math.abs((m.brierBaseline as number) - (m.hitRate as number) * (1 - (m.hitRate as number))) < 1e-12);
+    for (const b of [m.buyAndHold, m.random, m.trend]) assert.ok(Math.abs(b.excess.totalReturn - (m.totalReturn - b.totalReturn)) < 1e-12);
+    assert.equal(m.trend.sma, 50);
+    assert.ok(m.random.calls > 0 && m.random.hitRate !== null, 'the shuffled calls are scored the same way');
+    assert.ok(m.horizonOnly.calls > 0);
+    assert.ok(m.significance.permutation.p !== null && m.significance.permutation.p > 0 && m.significance.permutation.p <= 1);
+    assert.equal(m.significance.verdict, m.significance.edge ? 'significant edge (check for leaks)' : 'no significant edge');
+    assert.equal(m.synthetic, null);
+    // Reproducible: the bootstrap and the permutations are seeded.
+    const again = await runBacktest(deps, options());
+    assert.deepEqual([again.metrics.sharpe95, again.metrics.significance], [m.sharpe95, m.significance]);
+    // The equity curve is the strategy's per-bar returns compounded.
+    assert.ok(Math.abs(r.equity.at(-1)!.strategy - 1 - m.totalReturn) < 1e-9);
+    assert.ok(Math.abs(r.equity.at(-1)!.trend - 1 - m.trend.totalReturn) < 1e-9);
+  });
+
   it('when the report is written, then the four files are there and the page is self-contained', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'chartlens-bt-'));
     try {
       const r = await runBacktest(deps, options({ step: 20 }));
       await writeBacktestReport(dir, r, renderer, 'SPX replay');
       const csv = readFileSync(join(dir, 'decisions.csv'), 'utf8').trim().split('\n');
-      assert.equal(csv[0], 'time,action,exposure,confidence,entry,invalidation,target,forwardReturn,hallucinationRate');
+      assert.equal(csv[0], 'time,action,exposure,confidence,entry,invalidation,target,forwardReturn,exitTime,exitReason,exitPrice,realisedReturn,hallucinationRate');
       assert.equal(csv.length, r.decisions.length + 1);
       const metrics = JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8'));
-      for (const k of ['hitRate', 'hitRateByConfidence', 'totalReturn', 'cagr', 'sharpe', 'maxDrawdown', 'turnover', 'trades', 'buyAndHold', 'random']) {
+      for (const k of ['hitRate', 'wilson95', 'hitRateByConfidence', 'totalReturn', 'cagr', 'sharpe', 'sharpe95', 'maxDrawdown', 'turnover', 'trades', 'bias']) {
+        assert.ok(k in metrics, k);
+      }
+      for (const k of ['reliability', 'brier', 'brierBaseline', 'ece', 'buyAndHold', 'random', 'trend', 'horizonOnly', 'significance', 'synthetic']) {
         assert.ok(k in metrics, k);
       }
       const png = await sharp(join(dir, 'equity.png')).metadata();
       assert.deepEqual([png.format, png.width, png.height], ['png', 1024, 512]);
+      assert.equal(metrics.synthetic, null);
       const html = readFileSync(join(dir, 'report.html'), 'utf8');
+      assert.match(html, /Verdict: <b>(no significant edge|significant edge \(check for leaks\))<\/b>/);
+      assert.doesNotMatch(html, /Synthetic data/);
       assert.match(html, /<img alt="equity curve" src="data:image\/png;base64,/);
       assert.ok(!/(src|href)="(http|\/\/)/.test(html), 'no external resources');
       assert.equal((html.match(/<tr><td>\d{4}-\d{2}-\d{2}/g) ?? []).length, r.decisions.length);

@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   calibration,
+  closeReturns,
+  deriveSeed,
   equityCurve,
   forwardReturn,
   hitRate,
   maxDrawdown,
+  positionReturns,
   positionsFromDecisions,
   returnMetrics,
   shuffledDecisions,
@@ -102,5 +105,20 @@ describe('replay metrics on a series whose answer is known by hand', () => {
     assert.deepEqual(a.map((d) => d.exposure).sort(), many.map((d) => d.exposure).sort());
     assert.notDeepEqual(a.map((d) => d.exposure), many.map((d) => d.exposure));
     assert.notDeepEqual(shuffledDecisions(many, 43), a);
+  });
+
+  it('when returns are taken per bar as held, then close-to-close bars give the same answer as strategyReturns', () => {
+    const pos = positionsFromDecisions(5, decisions, 1);
+    assert.deepEqual(positionReturns(closeReturns(closes), pos, 10), strategyReturns(closes, pos, 10));
+    // An exit bar filled at 104.5 instead of the 108.9 close earns the return to the fill.
+    const bars = closeReturns(closes);
+    bars[4] = 104.5 / 99 - 1;
+    close(positionReturns(bars, pos, 0)[4], 0.5 * (104.5 / 99 - 1));
+  });
+
+  it('when seeds are derived, then each salt gives its own stream, reproducibly', () => {
+    assert.equal(deriveSeed(7, 1), deriveSeed(7, 1));
+    const seeds = new Set([deriveSeed(7, 1), deriveSeed(7, 2), deriveSeed(8, 1), deriveSeed(7, 0), 7]);
+    assert.equal(seeds.size, 5);
   });
 });

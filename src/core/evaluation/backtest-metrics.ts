@@ -51,17 +51,38 @@ export function positionsFromDecisions(bars: number, decisions: readonly ReplayD
   return pos;
 }
 
-/** Per-bar returns of a position series after costs: |change in position| x costBps is paid on entry to the bar. */
-export function strategyReturns(closes: readonly number[], positions: readonly number[], costBps: number): number[] {
-  const out = new Array<number>(closes.length).fill(0);
+/** Close-to-close return of each bar (0 for the first). */
+export function closeReturns(closes: readonly number[]): number[] {
+  return closes.map((c, i) => (i === 0 ? 0 : c / closes[i - 1] - 1));
+}
+
+/**
+ * Per-bar returns of a position series after costs, given what the instrument returned over each
+ * bar as held (close to close, or to an intrabar fill on an exit bar): |change in position| x costBps
+ * is paid on entry to the bar.
+ */
+export function positionReturns(barReturns: readonly number[], positions: readonly number[], costBps: number): number[] {
+  const out = new Array<number>(barReturns.length).fill(0);
   let prev = 0;
-  for (let i = 1; i < closes.length; i++) {
-    const r = closes[i] / closes[i - 1] - 1;
+  for (let i = 1; i < barReturns.length; i++) {
     const cost = (Math.abs(positions[i] - prev) * costBps) / 10_000;
-    out[i] = positions[i] * r - cost;
+    out[i] = positions[i] * barReturns[i] - cost;
     prev = positions[i];
   }
   return out;
+}
+
+/** Per-bar returns of a position series after costs: |change in position| x costBps is paid on entry to the bar. */
+export function strategyReturns(closes: readonly number[], positions: readonly number[], costBps: number): number[] {
+  return positionReturns(closeReturns(closes), positions, costBps);
+}
+
+/** Annualised Sharpe ratio of per-bar returns (no risk-free rate): mean / sample sd x sqrt(perYear); null without variance. */
+export function sharpeOf(r: readonly number[], perYear: number): number | null {
+  const mean = r.reduce((s, v) => s + v, 0) / (r.length || 1);
+  const variance = r.reduce((s, v) => s + (v - mean) ** 2, 0) / Math.max(1, r.length - 1);
+  const sd = Math.sqrt(variance);
+  return sd > 1e-15 ? (mean / sd) * Math.sqrt(perYear) : null;
 }
 
 /** Compounded equity curve starting at 1. */
@@ -89,9 +110,6 @@ export function returnMetrics(returns: readonly number[], positions: readonly nu
   const equity = equityCurve(r);
   const total = (equity.at(-1) ?? 1) - 1;
   const years = r.length / perYear;
-  const mean = r.reduce((s, v) => s + v, 0) / (r.length || 1);
-  const variance = r.reduce((s, v) => s + (v - mean) ** 2, 0) / Math.max(1, r.length - 1);
-  const sd = Math.sqrt(variance);
   let turnover = 0;
   let trades = 0;
   for (let i = from + 1; i <= to; i++) {
@@ -102,7 +120,7 @@ export function returnMetrics(returns: readonly number[], positions: readonly nu
   return {
     totalReturn: total,
     cagr: years > 0 && 1 + total > 0 ? (1 + total) ** (1 / years) - 1 : null,
-    sharpe: sd > 0 ? (mean / sd) * Math.sqrt(perYear) : null,
+    sharpe: sharpeOf(r, perYear),
     maxDrawdown: maxDrawdown([1, ...equity]),
     turnover,
     trades,
@@ -144,6 +162,14 @@ export function seededRandom(seed: number): () => number {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** A seed derived from another and a salt (a murmur3 finaliser), so independent streams never share draws. */
+export function deriveSeed(seed: number, salt: number): number {
+  let h = (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(salt >>> 0, 0x85ebca77)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
 /** The same exposures in a seeded random order: a baseline with the strategy's exposure distribution. */

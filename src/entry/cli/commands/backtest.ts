@@ -1,4 +1,6 @@
 import { ANALYZER_IDS } from '../../../core/analysis/analyzer-id.ts';
+import type { BacktestMetrics } from '../../../core/evaluation/backtest-result.ts';
+import { randomWalkCandles, SYNTHETIC_KINDS } from '../../../core/evaluation/synthetic.ts';
 import { parseCandlesCsv, parseCandleTime } from '../../../core/market/candles.ts';
 import { Flags } from '../args.ts';
 import type { Command } from '../command.ts';
@@ -32,20 +34,22 @@ export const command: Command = {
   usage: 'chartlens backtest --csv FILE [options]',
   description: [
     'Walks forward through a price series: every --step bars it builds the chart, the facts and the prompt',
-    'from the bars up to that one only, asks the analyzer, and holds the decision for --horizon bars.',
-    'Writes decisions.csv, metrics.json, equity.png and report.html to --out, and prints the metrics.',
+    'from the bars up to that one only, asks the analyzer, and holds the decision until its stop or',
+    'target is touched, or for --horizon bars. Writes decisions.csv, metrics.json, equity.png and',
+    'report.html to --out, and prints the metrics, the baselines and whether the edge is significant.',
   ].join('\n'),
   options: {
     csv: { type: 'string', value: 'FILE', required: true, help: 'the OHLCV CSV to replay' },
     window: { type: 'string', value: 'N', default: '150', help: 'bars on each chart (20..10000)' },
-    horizon: { type: 'string', value: 'N', default: '5', help: 'bars each decision is held' },
+    horizon: { type: 'string', value: 'N', default: '5', help: 'bars each decision is held at most (its stop or target can end it sooner)' },
     step: { type: 'string', value: 'N', default: '5', help: 'bars between decisions' },
     from: { type: 'string', value: 'DATE', shows: 'the first full window', help: 'first decision date' },
     to: { type: 'string', value: 'DATE', shows: 'the last bar', help: 'last decision date' },
     analyzer: { type: 'string', value: ANALYZER_IDS.join('|'), default: 'local', help: 'the analyzer' },
     model: { type: 'string', value: 'M', shows: 'CHARTLENS_MODEL', help: 'the model, for --analyzer openai' },
     'cost-bps': { type: 'string', value: 'X', default: '10', help: 'cost per unit of position change, in basis points' },
-    seed: { type: 'string', value: 'N', default: '7', help: 'seed of the random baseline' },
+    seed: { type: 'string', value: 'N', default: '7', help: 'seed of the random baseline, the bootstrap, the permutations and --synthetic' },
+    synthetic: { type: 'string', value: SYNTHETIC_KINDS.join('|'), shows: 'off', help: 'the null test: replay a seeded random walk with the CSV\'s volatility, length and start price instead of its bars' },
     out: { type: 'string', value: 'DIR', default: 'backtest', help: 'where the four files go' },
     symbol: { type: 'string', value: 'S', help: 'the symbol, for the report and the analyzer' },
     timeframe: { type: 'string', value: 'T', default: '1d', help: 'the timeframe; it sets the annualisation (252 bars a year for 1d)' },
@@ -65,7 +69,10 @@ export const command: Command = {
     const out = f.string('out') ?? 'backtest';
     const symbol = f.string('symbol') ?? null;
     const timeframe = f.string('timeframe') ?? '1d';
-    const candles = parseCandlesCsv(readText(csvPath));
+    const syntheticKind = f.choice('synthetic', SYNTHETIC_KINDS);
+    const csvCandles = parseCandlesCsv(readText(csvPath));
+    const walk = syntheticKind === undefined ? null : randomWalkCandles(csvCandles, seed);
+    const candles = walk?.candles ?? csvCandles;
     const times = candles.map((c) => c.time);
 
     const [{ buildServices }, { loadConfig }, { runBacktest }] = await Promise.all([
@@ -89,26 +96,14 @@ export const command: Command = {
         model: f.string('model') ?? null,
         costBps,
         seed,
+        synthetic: walk?.info ?? null,
         onProgress: (p) => progress.update(p),
       });
       progress.finish();
-      const title = `${symbol ?? csvPath} replay (${result.metrics.analyzer.name})`;
-      const files = await services.reports.write(out, result, title);
       const m = result.metrics;
-      const p = (v: number | null): string => (v === null ? 'n/a' : `${(v * 100).toFixed(2)}%`);
-      const n = (v: number | null): string => (v === null ? 'n/a' : v.toFixed(2));
-      io.stdout.write(
-        [
-          `period ${m.period.from} to ${m.period.to} (${m.period.bars} bars), ${result.decisions.length} decisions, hit rate ${p(m.hitRate)} over ${m.calls} calls`,
-          `              total     CAGR      Sharpe  max DD    trades`,
-          `strategy      ${p(m.totalReturn).padEnd(9)} ${p(m.cagr).padEnd(9)} ${n(m.sharpe).padEnd(7)} ${p(m.maxDrawdown).padEnd(9)} ${m.trades}`,
-          `buy and hold  ${p(m.buyAndHold.totalReturn).padEnd(9)} ${p(m.buyAndHold.cagr).padEnd(9)} ${n(m.buyAndHold.sharpe).padEnd(7)} ${p(m.buyAndHold.maxDrawdown).padEnd(9)} ${m.buyAndHold.trades}`,
-          `random        ${p(m.random.totalReturn).padEnd(9)} ${p(m.random.cagr).padEnd(9)} ${n(m.random.sharpe).padEnd(7)} ${p(m.random.maxDrawdown).padEnd(9)} ${m.random.trades}`,
-          `spend $${m.analyzer.costUsd.toFixed(4)}, ${m.analyzer.cached} cached, ${m.analyzer.degraded} degraded`,
-          ...files.map((x) => `wrote ${x}`),
-          '',
-        ].join('\n'),
-      );
+      const title = `${symbol ?? csvPath} replay (${m.analyzer.name})${m.synthetic ? `, synthetic ${m.synthetic.kind} seed ${m.synthetic.seed}` : ''}`;
+      const files = await services.reports.write(out, result, title);
+      io.stdout.write([...summaryLines(m, result.decisions.length), ...files.map((x) => `wrote ${x}`), ''].join('\n'));
       if (m.analyzer.degraded > 0) {
         io.stderr.write(`chartlens: warning: ${m.analyzer.degraded} decision(s) came from the rules standing in for the ${analyzer} analyzer (degraded)\n`);
       }
@@ -118,3 +113,34 @@ export const command: Command = {
     }
   },
 };
+
+const pct = (v: number | null | undefined): string => (v === null || v === undefined ? 'n/a' : `${(v * 100).toFixed(2)}%`);
+const fix = (v: number | null | undefined, d = 2): string => (v === null || v === undefined ? 'n/a' : v.toFixed(d));
+
+/** The printed summary: period and hit rate, the returns table, the calibration, the verdict and the spend. */
+export function summaryLines(m: BacktestMetrics, decisions: number): string[] {
+  const line = (label: string, s: { totalReturn: number; cagr: number | null; sharpe: number | null; maxDrawdown: number; trades: number }) =>
+    `${label.padEnd(14)}${pct(s.totalReturn).padEnd(10)}${pct(s.cagr).padEnd(10)}${fix(s.sharpe).padEnd(8)}${pct(s.maxDrawdown).padEnd(10)}${s.trades}`;
+  const w = m.wilson95;
+  const sig = m.significance;
+  return [
+    ...(m.synthetic
+      ? [`synthetic data: ${m.synthetic.kind} (seed ${m.synthetic.seed}, sigma ${pct(m.synthetic.sigma)} a bar, from ${fix(m.synthetic.startPrice)}), not the CSV's prices`]
+      : []),
+    `period ${m.period.from} to ${m.period.to} (${m.period.bars} bars), ${decisions} decisions, hit rate ${pct(m.hitRate)} over ${m.calls} calls` +
+      (w ? ` (wilson95 ${pct(w.low)} to ${pct(w.high)}; the random baseline's ${pct(m.random.hitRate)})` : ''),
+    `              total     CAGR      Sharpe  max DD    trades`,
+    line('strategy', m),
+    line('buy and hold', m.buyAndHold),
+    line('random', m.random),
+    line(`trend SMA${m.trend.sma}`, m.trend),
+    line('horizon only', m.horizonOnly),
+    `exits: ${m.exits.stop} stop, ${m.exits.target} target, ${m.exits.horizon} horizon, ${m.exits.open} open; ` +
+      `bias: long ${pct(m.bias.long)}, short ${pct(m.bias.short)}, hold ${pct(m.bias.hold)}, mean exposure ${fix(m.bias.meanExposure, 3)}`,
+    `sharpe ${fix(m.sharpe)}, 95% ${m.sharpe95 ? `${fix(m.sharpe95.low)} to ${fix(m.sharpe95.high)}` : 'n/a'} (stationary bootstrap, mean block ${sig.bootstrap.meanBlock} bars, ${sig.bootstrap.resamples} resamples); ` +
+      `permutation p ${fix(sig.permutation.p, 3)} (${sig.permutation.permutations} shuffles of the calls)`,
+    `calibration: brier ${fix(m.brier, 4)} vs base rate ${fix(m.brierBaseline, 4)}, ece ${fix(m.ece, 4)}`,
+    `verdict: ${sig.verdict}`,
+    `spend $${m.analyzer.costUsd.toFixed(4)}, ${m.analyzer.cached} cached, ${m.analyzer.degraded} degraded`,
+  ];
+}
