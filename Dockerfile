@@ -27,6 +27,7 @@ COPY bin ./bin
 COPY src ./src
 COPY renderers ./renderers
 COPY prompts ./prompts
+COPY calibration ./calibration
 COPY samples ./samples
 # HOST is explicit: in a container the port is published on purpose, so listen on all interfaces.
 ENV NODE_ENV=production \

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { fileTemplates } from '../../prompts/loader.ts';
 import { fileReportWriter } from '../adapters/files/backtest-report.ts';
+import { fileCalibrationMaps } from '../adapters/files/calibration-maps.ts';
 import { LocalRulesAnalyzer } from '../adapters/analyzers/local-rules-analyzer.ts';
 import { OpenAIAnalyzer } from '../adapters/analyzers/openai-analyzer.ts';
 import { sharpImageNormalizer } from '../adapters/images/sharp-images.ts';
@@ -8,11 +9,13 @@ import { openAnalysisStore } from '../adapters/store/pg-store.ts';
 import { PreparePool } from '../adapters/workers/prepare-pool.ts';
 import type { AnalysisStore } from '../ports/analysis-store.ts';
 import { type Analyzer, analyzerRegistry, type AnalyzerRegistry } from '../ports/analyzer.ts';
+import type { CalibrationMaps } from '../ports/calibration-maps.ts';
 import type { ChartPreparer } from '../ports/chart-preparer.ts';
 import type { ChartRenderer, LineChartRenderer } from '../ports/chart-renderer.ts';
 import type { BacktestReportWriter } from '../ports/report-writer.ts';
 import type { AnalyzeDeps, AnalyzeLog } from '../use-cases/analyze-chart.ts';
 import { createChartRenderer, PREPARE_THREAD_URL } from './chart-renderer.ts';
+import { engineFingerprint } from './engine-fingerprint.ts';
 import type { Config } from './config.ts';
 
 export interface Services {
@@ -35,6 +38,8 @@ export interface ServiceOverrides {
   wrapAnalyzer?: (a: Analyzer) => Analyzer;
   /** Worker threads for facts and charts; default: config.workers. */
   workers?: number;
+  /** The calibration maps; default: those of calibration/ (null: none, confidence as the policy makes it). */
+  calibration?: CalibrationMaps | null;
 }
 
 /** A pool of worker threads that prepare facts and charts off the calling thread. */
@@ -55,6 +60,8 @@ function analyzersFor(config: Config, wrap: (a: Analyzer) => Analyzer): Analyzer
 export async function buildServices(config: Config, overrides: ServiceOverrides = {}): Promise<Services> {
   const log = config.log === 'silent' ? () => {} : (msg: string) => console.error(msg);
   const analyzeLog: AnalyzeLog = (event, fields) => log(JSON.stringify({ event, ...fields }));
+  // Read first: a broken map file stops start-up before anything is opened.
+  const calibration = overrides.calibration === undefined ? fileCalibrationMaps() : overrides.calibration;
   const ownRenderer = !overrides.renderer;
   const renderer = overrides.renderer ?? createChartRenderer();
   const ownStore = !overrides.store;
@@ -72,7 +79,9 @@ export async function buildServices(config: Config, overrides: ServiceOverrides 
     deadlineMs: config.deadlineMs,
     preparer: pool,
     log: analyzeLog,
+    engine: engineFingerprint(),
   };
+  if (calibration) analyze.calibration = calibration;
   return {
     config,
     renderer,

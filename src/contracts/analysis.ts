@@ -89,12 +89,27 @@ export const providerSchema = z
   })
   .strict();
 
+/** The calibration map that set the confidence (calibration/<map>.json), and the confidence before it. */
+export const decisionCalibrationSchema = z
+  .object({
+    /** The map's id: `<analyzer>[.<model>].<promptVersion>`, e.g. local.analyze.v1. */
+    map: z.string().min(1),
+    version: z.number().int().min(1),
+    /** The confidence the policy made, before the map. */
+    raw: unit,
+    /** The hit rate of every call the map was fitted on. */
+    baseRate: unit,
+  })
+  .strict();
+
 /** The decision after the policy checked it, with what it rests on. */
 export const decisionSchema = model.decision
   .extend({
     riskReward: z.number().nullable(),
     /** The confirmed claims and facts the decision cites. */
     basis: z.array(z.string()),
+    /** null: no map for this analyzer, model and prompt version, or a hold; absent in answers made before calibration. */
+    calibration: decisionCalibrationSchema.nullable().optional(),
   })
   .strict();
 

@@ -9,8 +9,10 @@ import { AppError, DEGRADED_MESSAGES, type UpstreamCode } from '../core/errors.t
 import type { Candle } from '../core/market/candles.ts';
 import type { MarketFacts, MarketStreams } from '../core/market/facts.ts';
 import type { ChartOptions } from '../core/scene/chart-options.ts';
+import { calibrationMapId } from '../core/analysis/calibration.ts';
 import type { AnalysisStore } from '../ports/analysis-store.ts';
 import { type Analyzer, AnalyzerFailure, type AnalyzerInput, type AnalyzerRegistry, type AnalyzerResult } from '../ports/analyzer.ts';
+import type { CalibrationMaps } from '../ports/calibration-maps.ts';
 import type { ChartPreparer } from '../ports/chart-preparer.ts';
 import type { ChartRenderer } from '../ports/chart-renderer.ts';
 import type { ImageNormalizer } from '../ports/image-normalizer.ts';
@@ -49,6 +51,13 @@ export interface AnalyzeDeps {
   deadlineMs: number;
   /** Facts and chart rendering off the main thread (a worker pool); default: in this thread. */
   preparer?: ChartPreparer;
+  /** Fitted calibration maps; without them (or without a map for the analyzer) confidence is the policy's. */
+  calibration?: CalibrationMaps;
+  /**
+   * A fingerprint of the code and data that make an answer (rules, policy, verification, prompts,
+   * maps): part of the cache key, so a changed engine never serves answers of the old one.
+   */
+  engine?: string;
   log?: AnalyzeLog;
   now?: () => number;
   newId?: () => string;
@@ -101,7 +110,9 @@ function chooseAnalyzer(registry: AnalyzerRegistry, cmd: AnalyzeCommand): Route 
 /**
  * An identical request (image bytes, facts, symbol, timeframe, news, prompt version, analyzer,
  * model) shares this key. Symbol and timeframe are in the prompt and echoed in the answer, and an
- * uploaded image does not show them, so they must be part of the key.
+ * uploaded image does not show them, so they must be part of the key. So are the engine's
+ * fingerprint and the calibration map (id@version) when there is one: a stored answer of older
+ * rules, policy or verification, or calibrated by another map, is not this request's answer.
  */
 export function cacheKeyFor(parts: {
   imageSha256: string;
@@ -112,6 +123,8 @@ export function cacheKeyFor(parts: {
   promptVersion: string;
   analyzer: string;
   model: string | null;
+  engine?: string;
+  calibration?: string;
 }): string {
   return sha256(JSON.stringify({ v: 2, ...parts }));
 }
@@ -171,6 +184,8 @@ export async function analyzeChart(deps: AnalyzeDeps, cmd: AnalyzeCommand): Prom
   const prepared = await prepareInputs(deps, cmd);
   const prompt = deps.prompts.build({ facts: prepared.facts, symbol: cmd.symbol, timeframe: cmd.timeframe, chartRange: prepared.chartRange, news: cmd.news });
   const route = chooseAnalyzer(deps.analyzers, cmd);
+  const asked = route.missing ? (cmd.analyzer ?? deps.analyzers.defaultId) : route.analyzer.id;
+  const askedMap = deps.calibration?.find({ analyzer: asked, model: route.model ?? null, promptVersion: prompt.version }) ?? null;
   const cacheKey = cacheKeyFor({
     imageSha256: prepared.sha256,
     facts: prepared.facts,
@@ -178,8 +193,10 @@ export async function analyzeChart(deps: AnalyzeDeps, cmd: AnalyzeCommand): Prom
     timeframe: cmd.timeframe,
     news: cmd.news,
     promptVersion: prompt.version,
-    analyzer: route.missing ? (cmd.analyzer ?? deps.analyzers.defaultId) : route.analyzer.id,
+    analyzer: asked,
     model: route.model ?? null,
+    ...(deps.engine ? { engine: deps.engine } : {}),
+    ...(askedMap ? { calibration: `${calibrationMapId(askedMap)}@${askedMap.version}` } : {}),
   });
   const cached = await fromCache(deps, cacheKey, () => now() - started);
   if (cached) return cached;
@@ -187,6 +204,9 @@ export async function analyzeChart(deps: AnalyzeDeps, cmd: AnalyzeCommand): Prom
   const image = { png: prepared.png, width: prepared.width, height: prepared.height, sha256: prepared.sha256 };
   const input: AnalyzerInput = { image, facts: prepared.facts, symbol: cmd.symbol, timeframe: cmd.timeframe, news: cmd.news, prompt, model: cmd.model ?? undefined, deadline: started + deps.deadlineMs };
   const answer = await askAnalyzer(deps, route, input);
+  // The map of whoever answered: the rules' own when they stood in for a model.
+  const answerModel = answer.degraded ? null : answer.result.model;
+  const calibration = deps.calibration?.find({ analyzer: answer.answeredBy.id, model: answerModel, promptVersion: prompt.version }) ?? null;
 
   const analysis = assembleAnalysis(answer.result.output, {
     id: (deps.newId ?? randomUUID)(),
@@ -203,6 +223,7 @@ export async function analyzeChart(deps: AnalyzeDeps, cmd: AnalyzeCommand): Prom
     facts: prepared.facts,
     verify: prepared.verify,
     provider: providerInfo(answer, prompt, now() - started),
+    calibration,
   });
   // The stored chart is the image the model saw: the analyzer's re-size when it made one
   // (provider.image.sha256 is its hash). input.imageSha256 stays the prepared image's, the one

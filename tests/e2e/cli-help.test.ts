@@ -111,7 +111,7 @@ describe('chartlens usage errors (exit 64)', () => {
   test('when an option of another command is given, then the error names the option, the command, and who takes it', async () => {
     const r = await cli('facts', '--csv', SAMPLE_CSV_PATH, '--out', join(work, 'x.json'));
     assert.equal(r.code, 64, show(r));
-    assert.match(r.stderr, /^chartlens: --out is not an option of facts \(it belongs to render, score, backtest\)\n/);
+    assert.match(r.stderr, /^chartlens: --out is not an option of facts \(it belongs to render, score, backtest, calibrate\)\n/);
     assert.match(r.stderr, /usage: chartlens facts --csv FILE/);
     const window = await cli('render', '--csv', SAMPLE_CSV_PATH, '--out', join(work, 'x.png'), '--window', '50');
     assert.equal(window.code, 64);

@@ -1,6 +1,7 @@
 import type { UpstreamCode } from '../errors.ts';
 import type { MarketFacts } from '../market/facts.ts';
 import type { AnalyzerId, AnalyzerKind } from './analyzer-id.ts';
+import type { DecisionCalibration } from './calibration.ts';
 import type { ExpertName, ModelOutput } from './model-output.ts';
 
 export type ClaimStatus = 'confirmed' | 'not_found' | 'contradicted' | 'unverifiable';
@@ -102,6 +103,12 @@ export interface Decision {
   rationale: string;
   /** What the decision rests on: the verified claims and facts it cites. */
   basis: string[];
+  /**
+   * The calibration map that set `confidence` (calibration/<map>.json) and the confidence before it;
+   * null when no map is fitted for this analyzer, model and prompt version, or for a hold (a map
+   * calibrates calls). Absent in answers made before calibration existed.
+   */
+  calibration?: DecisionCalibration | null;
 }
 
 /** The full answer of POST /v1/analyze. */

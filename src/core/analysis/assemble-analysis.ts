@@ -1,5 +1,6 @@
 import type { MarketFacts } from '../market/facts.ts';
 import { type Analysis, DISCLAIMER, type ProviderInfo } from './analysis.ts';
+import type { CalibrationMap } from './calibration.ts';
 import type { ModelOutput } from './model-output.ts';
 import { applyPolicy, normalizeOutput } from './policy.ts';
 import { closesAreFlat, factsAreFlat } from './policy/degenerate.ts';
@@ -15,6 +16,8 @@ export interface AnalysisParts {
   facts: MarketFacts | null;
   verify: VerificationFacts | null;
   provider: ProviderInfo;
+  /** The calibration map of the analyzer, model and prompt version that answered (none: confidence as the policy made it). */
+  calibration?: CalibrationMap | null;
 }
 
 /** Why the analysed series is flat (every close of the charted window equal, ATR ~0), or null. */
@@ -42,6 +45,7 @@ export function assembleAnalysis(output: ModelOutput, parts: AnalysisParts): Ana
     hallucinationRate: summary.hallucinationRate,
     newsCount: parts.input.newsCount,
     flat: flatSeries(parts),
+    calibration: parts.calibration ?? null,
   });
   return {
     id: parts.id,

@@ -7,120 +7,169 @@ import { factsAreFlat } from './policy/degenerate.ts';
 import { roundPrice } from './policy/prices.ts';
 
 /**
- * chartlens's own analyzer: deterministic rules over the market facts that answer in the same
- * contract as a model. It is labelled `local-rules` everywhere and is not a language model; its
- * rationale is text assembled from the numbers.
+ * chartlens's own analyzer: a small, documented quant model over the market facts, answering in
+ * the same contract as a language model. It is labelled `local-rules` (kind `rules`) everywhere and
+ * is not a language model; its rationale is text assembled from the numbers.
+ *
+ * The model: time-series trend following with volatility scaling. Every parameter is a round,
+ * textbook value fixed before any replay was run; none was fitted to a sample.
+ *
+ *  1. Trend filter (the `trend` expert): the close against its 200-bar simple moving average, the
+ *     daily form of the 10-month average of Faber (2007, "A Quantitative Approach to Tactical
+ *     Asset Allocation") and the 1-200 rule of Brock, Lakonishok and LeBaron (1992). +1 above, -1
+ *     below.
+ *  2. Intermediate-term momentum (the `breakout` slot): the 50-bar average against the 200-bar
+ *     one, the 50/200 crossover of the same moving-average family; a smoothed stand-in for the
+ *     12-1 month return of time-series momentum (Moskowitz, Ooi and Pedersen 2012), which the
+ *     market facts do not carry (they have no 252-bar return). +1 when SMA50 > SMA200, -1 below.
+ *  3. The call: long when both point up, short when both point down (time-series momentum is
+ *     symmetric), HOLD when they disagree: the model claims no edge there and abstains. It also
+ *     abstains without 200 bars of history, and on a flat series.
+ *  4. Size (volatility scaling, Moreira and Muir 2017; Moskowitz et al. 2012): annualised
+ *     volatility is read from ATR14 as ATR/close x sqrt(252) / 1.6 (the mean daily range of a
+ *     random walk is sqrt(8/pi) ~ 1.6 standard deviations), and the exposure is 15% (about the
+ *     index's long-run volatility) over it, at most 1 (no leverage).
+ *  5. Exits: a stop 2 ATR behind the entry (the "2N" stop of the Turtle rules), a target at twice
+ *     that risk, held 5 bars (the horizon the replay and the calibration use).
+ *  6. Raw confidence: 0.5 + 0.05 per rung of the moving-average ladder (close > SMA20, SMA20 >
+ *     SMA50, SMA50 > SMA200, close > SMA200, mirrored for a short) that agrees with the call, so
+ *     0.6 to 0.7. It is an uncalibrated score; where a calibration map is fitted for this analyzer
+ *     (calibration/local.analyze.v1.json) the policy replaces it with the hit rate the map measured
+ *     for that score in walk-forward replays.
+ *
+ * What it does not trade: short-horizon mean reversion (the `reversal` slot) and Bollinger
+ * positioning (the `positioning` slot) carry weight 0. The evidence for short-horizon reversal in
+ * an index is mixed and has changed sign over time (Lo and MacKinlay 1988 found positive weekly
+ * autocorrelation in US indexes), so those slots report their readings and size nothing; the
+ * `positioning` slot reports the volatility the size is scaled by. Patterns and levels are listed
+ * as the facts found them, for the reader; they do not move the decision.
  */
+
+
+/** The model's fixed parameters (see the header). */
+export const QUANT_PARAMS = {
+  trendSma: 200,
+  momentumSma: 50,
+  targetVol: 0.15,
+  /** E[high - low] of a random-walk bar over its standard deviation, sqrt(8 / pi), rounded. */
+  rangeToSd: 1.6,
+  barsPerYear: 252,
+  maxExposure: 1,
+  stopAtr: 2,
+  rewardRisk: 2,
+  horizonBars: 5,
+  baseConfidence: 0.5,
+  confidencePerRung: 0.05,
+} as const;
 
 type Expert = ModelOutput['experts'][number];
 
 const clamp = (v: number, lo = -1, hi = 1): number => Math.min(hi, Math.max(lo, v));
 /** Exposures and confidences keep 3 decimals; prices keep significant digits (roundPrice). */
 const r3 = (v: number): number => Math.round(v * 1000) / 1000;
-const fmt = (v: number | null, digits = 2): string => (v === null ? 'n/a' : v.toFixed(digits));
+const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 const stance = (e: number): Expert['stance'] => (e > 0.1 ? 'long' : e < -0.1 ? 'short' : 'flat');
-/** An expert view; weights are set later, by regime. */
-const expert = (name: ExpertName, exposure: number, rationale: string): Expert => ({
+const expert = (name: ExpertName, weight: number, exposure: number, rationale: string): Expert => ({
   name,
-  weight: 0,
+  weight,
   stance: stance(exposure),
   exposure: r3(exposure),
   rationale,
 });
-/** The rules act on these recent bars only; older signals are history. */
+/** The chart patterns listed are those of these recent bars; older ones are history. */
 const RECENT_BARS = 5;
+/** The traded signals share the weight; the others report with weight 0. */
+const WEIGHTS: Record<ExpertName, number> = { trend: 0.5, breakout: 0.5, reversal: 0, positioning: 0 };
 
 function recent<T extends CandlestickHit | ChartPatternHit>(facts: MarketFacts, hits: T[]): T[] {
   return hits.filter((h) => h.endIndex > facts.asOf.index - RECENT_BARS);
 }
 
-function trendExpert(f: MarketFacts): Expert {
-  const { maAlignment, slopeAtrPerBar, adx } = f.trend;
-  const slope = slopeAtrPerBar === null ? 0 : Math.tanh(slopeAtrPerBar / 0.1);
-  const trendiness = adx === null ? 0.5 : clamp((adx - 15) / 20, 0, 1);
-  const exposure = clamp(((maAlignment ?? 0) * 0.5 + slope * 0.5) * (0.4 + 0.6 * trendiness));
-  return expert('trend', exposure, `MA alignment ${fmt(maAlignment)} (close vs SMA20/50/200), 20-bar slope ${fmt(slopeAtrPerBar)} ATR/bar, ADX ${fmt(adx, 1)}.`);
+const sign = (a: number, b: number): -1 | 0 | 1 => (a > b ? 1 : a < b ? -1 : 0);
+
+/** What the model reads from the facts at the bar. */
+export interface QuantSignals {
+  /** sign(close - SMA200); null without 200 bars. */
+  trend: -1 | 0 | 1 | null;
+  /** sign(SMA50 - SMA200); null without 200 bars. */
+  momentum: -1 | 0 | 1 | null;
+  /** Annualised volatility from ATR14; null without ATR. */
+  volatility: number | null;
+  /** min(maxExposure, targetVol / volatility); 0 without a volatility. */
+  size: number;
+  /** +1 long, -1 short, 0 abstain. */
+  side: -1 | 0 | 1;
+  /** Rungs of the moving-average ladder that agree with `side` (0..4; 0 for a hold). */
+  rungs: number;
+}
+
+/** The signals of the model at the facts' bar (pure; only values known at that bar). */
+export function quantSignals(f: MarketFacts): QuantSignals {
+  const { sma20, sma50, sma200, atr14 } = f.indicators;
+  const close = f.lastBar.close;
+  const p = QUANT_PARAMS;
+  const trend = sma200 === null ? null : sign(close, sma200);
+  const momentum = sma50 === null || sma200 === null ? null : sign(sma50, sma200);
+  const volatility = atr14 === null || close <= 0 ? null : ((atr14 / close) * Math.sqrt(p.barsPerYear)) / p.rangeToSd;
+  const size = volatility === null || volatility <= 0 ? 0 : Math.min(p.maxExposure, p.targetVol / volatility);
+  const side: -1 | 0 | 1 = trend !== null && trend !== 0 && trend === momentum && size > 0 ? trend : 0;
+  const ladder: [number | null, number | null][] = [
+    [close, sma20],
+    [sma20, sma50],
+    [sma50, sma200],
+    [close, sma200],
+  ];
+  const rungs = side === 0 ? 0 : ladder.filter(([a, b]) => a !== null && b !== null && sign(a, b) === side).length;
+  return { trend, momentum, volatility, size, side, rungs };
+}
+
+const word = (s: -1 | 0 | 1 | null): string => (s === null ? 'unknown' : s > 0 ? 'up' : s < 0 ? 'down' : 'level');
+
+function trendExpert(f: MarketFacts, s: QuantSignals): Expert {
+  const { sma200 } = f.indicators;
+  const close = f.lastBar.close;
+  if (s.trend === null || sma200 === null) return expert('trend', WEIGHTS.trend, 0, 'Trend filter: sma200 needs 200 bars; no reading.');
+  const gap = close / sma200 - 1;
+  return expert(
+    'trend',
+    WEIGHTS.trend,
+    s.trend * s.size,
+    `Trend filter: close ${roundPrice(close)} is ${pct(Math.abs(gap))} ${gap >= 0 ? 'above' : 'below'} sma200 ${roundPrice(sma200)}: ${word(s.trend)}.`,
+  );
+}
+
+function momentumExpert(f: MarketFacts, s: QuantSignals): Expert {
+  const { sma50, sma200 } = f.indicators;
+  if (s.momentum === null || sma50 === null || sma200 === null) return expert('breakout', WEIGHTS.breakout, 0, 'Momentum (50/200 crossover): sma200 needs 200 bars; no reading.');
+  return expert(
+    'breakout',
+    WEIGHTS.breakout,
+    s.momentum * s.size,
+    `Momentum (50/200 crossover): sma50 ${roundPrice(sma50)} is ${s.momentum >= 0 ? 'above' : 'below'} sma200 ${roundPrice(sma200)}: ${word(s.momentum)}.`,
+  );
 }
 
 function reversalExpert(f: MarketFacts): Expert {
   const rsi = f.indicators.rsi14;
-  const atr = f.indicators.atr14 ?? 0;
-  const close = f.lastBar.close;
-  let exposure = 0;
-  const reasons: string[] = [];
-  if (rsi !== null && rsi >= 70) {
-    exposure -= ((rsi - 70) / 30) * 0.6 + 0.2;
-    reasons.push(`RSI ${rsi.toFixed(1)} is overbought`);
-  } else if (rsi !== null && rsi <= 30) {
-    exposure += ((30 - rsi) / 30) * 0.6 + 0.2;
-    reasons.push(`RSI ${rsi.toFixed(1)} is oversold`);
-  }
-  const candles = recent(
-    f,
-    f.patterns.filter((p): p is CandlestickHit => p.kind === 'candlestick' && p.role === 'reversal' && p.fitsContext),
-  );
-  const nearSupport = f.levels.support.some((l) => close - l.price <= atr);
-  const nearResistance = f.levels.resistance.some((l) => l.price - close <= atr);
-  for (const c of candles) {
-    if (c.direction === 'bullish' && nearSupport) {
-      exposure += 0.3;
-      reasons.push(`${c.name} (${c.endTime}) near support`);
-    } else if (c.direction === 'bearish' && nearResistance) {
-      exposure -= 0.3;
-      reasons.push(`${c.name} (${c.endTime}) near resistance`);
-    }
-  }
-  exposure = clamp(exposure);
-  return expert('reversal', exposure, reasons.length ? `${reasons.join('; ')}.` : `No exhaustion: RSI ${fmt(rsi, 1)} and no reversal candle at a level.`);
+  const reading = rsi === null ? 'rsi14 n/a' : `rsi14 ${rsi.toFixed(1)}${rsi >= 70 ? ' (overbought)' : rsi <= 30 ? ' (oversold)' : ''}`;
+  return expert('reversal', WEIGHTS.reversal, 0, `Not traded (weight 0): ${reading}; short-horizon mean reversion in an index has no stable evidence.`);
 }
 
-function breakoutExpert(f: MarketFacts): Expert {
-  const breaks = recent(
-    f,
-    f.patterns.filter((p): p is ChartPatternHit => p.kind === 'chart' && p.status === 'confirmed' && p.direction !== 'neutral'),
-  );
-  let exposure = 0;
-  const reasons: string[] = [];
-  for (const b of breaks) {
-    const onVolume = b.points.some((p) => p.role === 'close_on_volume');
-    const weight = (b.code === 'breakout' ? 0.4 : 0.3) + (onVolume ? 0.3 : 0);
-    exposure += b.direction === 'bullish' ? weight : -weight;
-    reasons.push(`${b.direction} ${b.name.toLowerCase()} confirmed ${b.endTime}${b.trigger === null ? '' : ` through ${b.trigger}`}${onVolume ? ' on volume' : ''}`);
-  }
-  exposure = clamp(exposure);
-  return expert('breakout', exposure, reasons.length ? `${reasons.join('; ')}.` : 'No close through a level or pattern trigger in the last bars.');
-}
-
-function positioningExpert(f: MarketFacts): Expert {
+function positioningExpert(f: MarketFacts, s: QuantSignals): Expert {
   const { bbUpper, bbLower, atr14 } = f.indicators;
   const close = f.lastBar.close;
-  if (bbUpper === null || bbLower === null) return expert('positioning', 0, 'Bollinger bands need 20 bars.');
-  if (bbUpper === bbLower) return expert('positioning', 0, 'The Bollinger bands have no width, so %B cannot be read.');
-  const pctB = (close - bbLower) / (bbUpper - bbLower);
-  let exposure = clamp((0.5 - pctB) * 0.6);
-  const atrPct = atr14 === null ? null : (atr14 / close) * 100;
-  // High volatility shrinks any position: the same exposure carries more risk.
-  if (atrPct !== null && atrPct > 3) exposure *= 3 / atrPct;
-  return expert('positioning', exposure, `Bollinger %B ${pctB.toFixed(2)} (${pctB > 1 ? 'above the upper band' : pctB < 0 ? 'below the lower band' : 'inside the bands'}), ATR ${fmt(atrPct, 1)}% of price.`);
-}
-
-/** Route weight to experts by regime: trends favour trend and breakout, ranges reversal and positioning. */
-function weigh(experts: Expert[], regime: ModelOutput['regime']): Expert[] {
-  const trending = regime.uptrend + regime.downtrend;
-  const raw: Record<ExpertName, number> = {
-    trend: 0.15 + 0.45 * trending,
-    breakout: 0.1 + 0.2 * trending,
-    reversal: 0.1 + 0.35 * regime.sideways,
-    positioning: 0.1 + 0.2 * regime.sideways,
-  };
-  const total = Object.values(raw).reduce((a, b) => a + b, 0);
-  return experts.map((e) => ({ ...e, weight: r3(raw[e.name] / total) }));
+  const pctB = bbUpper !== null && bbLower !== null && bbUpper !== bbLower ? ` Bollinger %B ${((close - bbLower) / (bbUpper - bbLower)).toFixed(2)}.` : '';
+  const vol =
+    s.volatility === null || atr14 === null
+      ? 'atr14 n/a: no volatility to size by.'
+      : `atr14 ${roundPrice(atr14)} (${pct(atr14 / close)} of price) reads as ${pct(s.volatility)} annualised volatility; size ${pct(QUANT_PARAMS.targetVol)} / ${pct(s.volatility)} = ${s.size.toFixed(2)}${s.size >= QUANT_PARAMS.maxExposure ? ' (capped at 1)' : ''}.`;
+  return expert('positioning', WEIGHTS.positioning, 0, `Sizing only (weight 0): ${vol}${pctB}`);
 }
 
 const POSITIVE = /\b(beat|beats|surge|surges|rall(y|ies)|record|upgrade[sd]?|expand(s|ed)?|rebound(s)?|gain(s)?|rise[sn]?|support|boost(s)?|strong)\b/i;
 const NEGATIVE = /\b(miss(es)?|plunge[sd]?|slump(s)?|downgrade[sd]?|lawsuit|recession|cut(s)?|fall(s)?|drop(s)?|weak|lockdown(s)?|layoffs?|stress|contraction|claims)\b/i;
 
-/** Keyword rules for news: a sentiment sign per item, never read as instructions. */
+/** Keyword rules for news: a sentiment sign per item, never read as instructions, never traded. */
 function rateNews(news: readonly NewsItem[], symbol: string | null): ModelOutput['news'] {
   return news.map((n, index) => {
     const text = `${n.headline} ${n.summary ?? ''}`;
@@ -137,87 +186,91 @@ function rateNews(news: readonly NewsItem[], symbol: string | null): ModelOutput
   });
 }
 
-function exitLevels(f: MarketFacts, action: 'buy' | 'sell' | 'hold'): Pick<ModelOutput['decision'], 'entry' | 'invalidation' | 'target'> {
+/** Entry at the close, a stop stopAtr ATR behind it, a target rewardRisk times that risk ahead. */
+function exitLevels(f: MarketFacts, side: -1 | 0 | 1): Pick<ModelOutput['decision'], 'entry' | 'invalidation' | 'target'> {
   const entry = f.lastBar.close;
   const atr = f.indicators.atr14;
-  if (action === 'hold' || atr === null) return { entry, invalidation: null, target: null };
-  const side = action === 'buy' ? 1 : -1;
-  // Stop just beyond the nearest level behind the trade if it is within 3 ATR, else 1.5 ATR away.
-  const behind = (action === 'buy' ? f.levels.support : f.levels.resistance).find((l) => Math.abs(entry - l.price) <= 3 * atr);
-  const invalidation = behind ? behind.price - side * 0.25 * atr : entry - side * 1.5 * atr;
-  // Target at the nearest level ahead if it is at least 1 ATR away, else twice the risk.
-  const ahead = (action === 'buy' ? f.levels.resistance : f.levels.support).find((l) => Math.abs(l.price - entry) >= atr);
-  const target = ahead ? ahead.price : entry + side * 2 * Math.abs(entry - invalidation);
-  return { entry, invalidation: roundPrice(invalidation), target: roundPrice(target) };
+  if (side === 0 || atr === null) return { entry, invalidation: null, target: null };
+  const risk = QUANT_PARAMS.stopAtr * atr;
+  const invalidation = entry - side * risk;
+  const target = entry + side * QUANT_PARAMS.rewardRisk * risk;
+  return { entry, invalidation: invalidation > 0 ? roundPrice(invalidation) : null, target: target > 0 ? roundPrice(target) : null };
 }
 
-function risks(f: MarketFacts): string[] {
+function risks(f: MarketFacts, s: QuantSignals): string[] {
   const out: string[] = [];
-  const { atr14, rsi14, sma200 } = f.indicators;
+  const { atr14, sma200 } = f.indicators;
   const close = f.lastBar.close;
   const flat = factsAreFlat(f);
   if (atr14 !== null) out.push(`Daily range (ATR14) is ${((atr14 / close) * 100).toFixed(1)}% of price.`);
-  if (flat === null && rsi14 !== null && (rsi14 > 70 || rsi14 < 30)) out.push(`RSI ${rsi14.toFixed(1)} is at an extreme; sharp reversals are common.`);
-  if (sma200 !== null && close < sma200) out.push('Price is below its 200-bar average.');
-  if (!f.hasVolume) out.push('No volume data: breakouts cannot be confirmed by volume.');
-  if (f.trend.direction === 'sideways') out.push('The regime is mostly sideways; signals fail more often in ranges.');
+  if (sma200 === null) out.push('Fewer than 200 bars: the trend filter cannot be read, so the model abstains.');
+  else if (s.side === 0) out.push('The trend filter and momentum disagree: the model claims no edge and abstains.');
+  if (s.side !== 0) out.push('Trend following loses in ranges and at turning points (whipsaws); the stop is 2 ATR.');
   if (flat !== null) out.push(`The series is flat (${flat}); indicators read on it are meaningless.`);
-  out.push('Rules-based reading from price data only; news and fundamentals are not weighed.');
+  out.push('Quant rules on price data only (trend, momentum, volatility); news and fundamentals are not weighed.');
   return out;
 }
 
-/**
- * On a flat series (ATR ~0, or closes that never move) every reading is an artefact: RSI is 0/0
- * (TA-Lib answers 0, which would read as "oversold"), the MA alignment and slopes are rounding
- * noise. Every expert stands aside and says why.
- */
+/** On a flat series every reading is an artefact: every slot stands aside and says why. */
 function flatExperts(why: string): Expert[] {
   const rationale = `The series is flat (${why}): no movement to read, so no signal.`;
-  return (['trend', 'reversal', 'breakout', 'positioning'] as const).map((name) => expert(name, 0, rationale));
+  return (['trend', 'reversal', 'breakout', 'positioning'] as const).map((name) => expert(name, WEIGHTS[name], 0, rationale));
+}
+
+function decisionRationale(f: MarketFacts, s: QuantSignals, flat: string | null): string {
+  const head = 'Quant rules (time-series trend with volatility scaling, not a language model):';
+  if (flat !== null) return `${head} the series is flat (${flat}); HOLD.`;
+  if (s.trend === null || s.momentum === null) return `${head} sma200 needs 200 bars (have ${f.bars}); HOLD: no reading, no edge claimed.`;
+  const readings = `trend filter (close vs sma200) ${word(s.trend)}, momentum (sma50 vs sma200) ${word(s.momentum)}`;
+  if (s.side === 0) {
+    const why = s.size > 0 ? 'they disagree, so the model claims no edge' : 'no atr14 to size by';
+    return `${head} ${readings}; ${why}: HOLD.`;
+  }
+  const vol = s.volatility === null ? '' : `, volatility ${pct(s.volatility)} annualised (atr14), size ${s.size.toFixed(2)}`;
+  return `${head} ${readings}${vol}; ${s.side > 0 ? 'BUY' : 'SELL'}, stop ${QUANT_PARAMS.stopAtr} ATR, ${s.rungs} of 4 moving-average rungs agree.`;
 }
 
 /** The full rules-based analysis of a set of facts. */
 export function analyzeWithRules(f: MarketFacts, news: readonly NewsItem[], symbol: string | null): ModelOutput {
   const regime = f.trend.probabilities;
   const flat = factsAreFlat(f);
-  const experts = weigh(flat !== null ? flatExperts(flat) : [trendExpert(f), reversalExpert(f), breakoutExpert(f), positioningExpert(f)], regime);
-  const exposure = clamp(experts.reduce((s, e) => s + e.weight * e.exposure, 0));
-  const action = exposure > 0.15 ? 'buy' : exposure < -0.15 ? 'sell' : 'hold';
-  const agreeing = experts.filter((e) => Math.sign(e.exposure) === Math.sign(exposure) && e.exposure !== 0).length;
-  const confidence = action === 'hold' ? 0.5 : clamp(0.35 + 0.35 * Math.abs(exposure) + 0.05 * agreeing, 0, 0.75);
-  const lead = [...experts].sort((a, b) => Math.abs(b.weight * b.exposure) - Math.abs(a.weight * a.exposure))[0];
+  const s: QuantSignals = flat !== null ? { ...quantSignals(f), side: 0, rungs: 0 } : quantSignals(f);
+  const experts = flat !== null ? flatExperts(flat) : [trendExpert(f, s), reversalExpert(f), momentumExpert(f, s), positioningExpert(f, s)];
+  const action = s.side > 0 ? 'buy' : s.side < 0 ? 'sell' : 'hold';
+  const p = QUANT_PARAMS;
+  const confidence = action === 'hold' ? p.baseConfidence : p.baseConfidence + p.confidencePerRung * s.rungs;
   const signals = recent(
     f,
-    f.patterns.filter((p) => p.kind === 'chart' || (p.role !== 'indecision' && p.role !== 'candle' && p.fitsContext)),
+    f.patterns.filter((x) => x.kind === 'chart' || (x.role !== 'indecision' && x.role !== 'candle' && x.fitsContext)),
   );
   return {
     regime,
     experts,
-    patterns: signals.map((p) => ({
-      name: p.name,
-      kind: p.kind,
-      direction: p.direction,
-      start: p.startTime,
-      end: p.endTime,
-      confidence: p.kind === 'chart' ? p.quality : 0.6,
+    patterns: signals.map((x) => ({
+      name: x.name,
+      kind: x.kind,
+      direction: x.direction,
+      start: x.startTime,
+      end: x.endTime,
+      confidence: x.kind === 'chart' ? x.quality : 0.6,
     })),
     levels: {
       support: f.levels.support.slice(0, 3).map((l) => roundPrice(l.price)),
       resistance: f.levels.resistance.slice(0, 3).map((l) => roundPrice(l.price)),
     },
-    indicators: (['rsi14', 'macdHist', 'adx14', 'atr14', 'sma50'] as const)
+    indicators: (['sma200', 'sma50', 'sma20', 'atr14', 'rsi14', 'adx14'] as const)
       .filter((n) => f.indicators[n] !== null)
       .map((n) => ({ name: n, value: f.indicators[n], reading: `computed ${n}` })),
     news: rateNews(news, symbol),
     decision: {
       action,
-      exposure: action === 'hold' ? 0 : r3(exposure),
+      exposure: action === 'hold' ? 0 : r3(clamp(s.side * s.size)),
       confidence: r3(confidence),
-      horizonBars: 5,
-      ...exitLevels(f, action),
-      rationale: `Rules: weighted expert exposure ${exposure.toFixed(2)} (${experts.map((e) => `${e.name} ${e.exposure.toFixed(2)}x${e.weight.toFixed(2)}`).join(', ')}); strongest: ${lead.name}. ${lead.rationale}`,
+      horizonBars: p.horizonBars,
+      ...exitLevels(f, s.side),
+      rationale: decisionRationale(f, s, flat),
     },
-    risks: risks(f),
+    risks: risks(f, s),
   };
 }
 
@@ -241,7 +294,7 @@ export function rulesWithoutData(news: readonly NewsItem[], symbol: string | nul
       action: 'hold',
       exposure: 0,
       confidence: 0,
-      horizonBars: 5,
+      horizonBars: QUANT_PARAMS.horizonBars,
       entry: null,
       invalidation: null,
       target: null,

@@ -1,7 +1,8 @@
 import type { Adjustment, Decision, VerifiedClaim } from './analysis.ts';
+import { calibrate, type CalibrationMap, calibrationMapId, type DecisionCalibration } from './calibration.ts';
 import type { ModelOutput } from './model-output.ts';
 import { atrIsFlat } from './policy/degenerate.ts';
-import { type Draft, moveToHold, newLedger, r4, resize, sideOf } from './policy/draft.ts';
+import { type Draft, type Ledger, moveToHold, newLedger, r4, resize, sideOf } from './policy/draft.ts';
 import {
   describeScore,
   evidenceScore,
@@ -38,6 +39,9 @@ export { normalizeOutput } from './policy/normalize.ts';
  * 10. Zero exposure is a hold.
  * 11. Prices: entry, stop and target are repaired or removed when they are not sane.
  * 12. Caps: confidence at most 0.85, and 0.6 when nothing could be verified.
+ * 13. Calibration: where a map is fitted for the analyzer, model and prompt version that answered
+ *     (and the decision's horizon), a call's confidence becomes calibrate(map, confidence), the
+ *     hit rate measured for it in walk-forward replays (capped as in 12); the answer names the map.
  */
 export interface PolicyContext {
   lastClose: number | null;
@@ -49,6 +53,8 @@ export interface PolicyContext {
   newsCount?: number | null;
   /** The analysed series is flat: true, or a sentence saying how (see policy/degenerate.ts). */
   flat?: boolean | string | null;
+  /** The calibration map of the analyzer, model and prompt version that answered; none: no calibration. */
+  calibration?: CalibrationMap | null;
 }
 
 export interface PolicyResult {
@@ -71,6 +77,18 @@ function flatReason(ctx: PolicyContext): string | null {
   if (ctx.atr === 0) return 'ATR is 0';
   if (atrIsFlat(ctx.atr, ctx.lastClose)) return `ATR ${ctx.atr} next to a close of ${ctx.lastClose}`;
   return null;
+}
+
+/** Rule 13: the map's hit rate for a call's confidence, recorded as an adjustment; null when no map applies. */
+function calibrateCall(d: Draft, ledger: Ledger, map: CalibrationMap | null, horizonBars: number, cap: number): DecisionCalibration | null {
+  if (map === null || d.action === 'hold' || horizonBars !== map.horizonBars) return null;
+  const raw = r4(d.confidence);
+  const id = calibrationMapId(map);
+  const to = r4(Math.min(cap, calibrate(map, raw)));
+  const f = map.fittedOn;
+  ledger.change('confidence', raw, to, `calibrated by ${id} v${map.version} (${f.calls} calls replayed ${f.from}..${f.to}, base rate ${map.baseRate}): calls with confidence ${raw} were right ${to} of the time over ${map.horizonBars} bars`);
+  d.confidence = to;
+  return { map: id, version: map.version, raw, baseRate: map.baseRate };
 }
 
 export function applyPolicy(output: ModelOutput, claims: readonly VerifiedClaim[], ctx: PolicyContext): PolicyResult {
@@ -199,6 +217,9 @@ export function applyPolicy(output: ModelOutput, claims: readonly VerifiedClaim[
     d.confidence = cap;
   }
 
+  // 13. Calibration: the confidence of a call is what calls like it have been worth.
+  const calibration = calibrateCall(d, ledger, ctx.calibration ?? null, proposed.horizonBars, cap);
+
   const { action, entry, invalidation, target } = d;
   const riskReward =
     action !== 'hold' && entry !== null && invalidation !== null && target !== null && entry !== invalidation
@@ -217,6 +238,7 @@ export function applyPolicy(output: ModelOutput, claims: readonly VerifiedClaim[
       riskReward,
       rationale: proposed.rationale,
       basis,
+      calibration,
     },
     adjustments: ledger.adjustments,
     news: news.kept,

@@ -20,6 +20,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'analyze', summary: 'analyze a chart (CSV, image or both) and print the analysis as JSON', load: async () => (await import('./commands/analyze.ts')).command },
   { name: 'score', summary: 'score every chart and OHLCV file of a folder into a results file', load: async () => (await import('./commands/score.ts')).command },
   { name: 'backtest', summary: 'walk-forward replay of a price series, with a report', load: async () => (await import('./commands/backtest.ts')).command },
+  { name: 'calibrate', summary: 'fit the confidence calibration map of an analyzer on a walk-forward replay', load: async () => (await import('./commands/calibrate.ts')).command },
   { name: 'slack', summary: 'run the Slack bot', load: async () => (await import('./commands/slack.ts')).command },
   { name: 'help', summary: 'show the commands, or one command\'s options', load: async () => (await import('./commands/help.ts')).command },
 ];
