@@ -72,7 +72,7 @@ describe('analysisBlocks', () => {
   test('when the local rules analysed sp500, then levels, trade, risks and a confirmed verification are shown', () => {
     const a = localExample();
     const sections = sectionTexts(a).join('\n');
-    assert.match(sections, /\*Levels\* Support: 2855\.89, 2641\.39, 2447\.49 · Resistance: 2995\.206, 3121\.827, 3229\.837/);
+    assert.match(sections, /\*Levels\* Support: 2832\.635, 2728\.81, 2641\.39 · Resistance: 2952\.618, 3030\.338, 3132\.126/);
     assert.match(sections, /\*Trade\* Entry \S+ · Invalidation \S+ · Target \S+/);
     assert.match(sections, /\*Risks\*\n• Daily range/);
     assert.match(patternsSection(a), /bullish Tasuki Gap .*: :white_check_mark: confirmed/);
@@ -83,7 +83,9 @@ describe('analysisBlocks', () => {
     const text = sectionTexts(openaiExample()).find((t) => t.startsWith('*Policy adjustments*')) ?? '';
     assert.match(text, /• action: nothing the decision rests on was found in the data/);
     assert.match(text, /• confidence: hallucination rate 0\.5/);
-    assert.equal(sectionTexts(localExample()).filter((t) => t.startsWith('*Policy adjustments*')).length, 0);
+    const local = sectionTexts(localExample()).filter((t) => t.startsWith('*Policy adjustments*'));
+    assert.equal(local.length, 1);
+    assert.match(local[0], /• confidence: calibrated by local\.analyze\.v1/);
   });
 
   test('when the provider was degraded, then the footer flags it with the reason', () => {
