@@ -16,6 +16,8 @@ import type { BacktestReportWriter } from '../ports/report-writer.ts';
 import type { AnalyzeDeps, AnalyzeLog } from '../use-cases/analyze-chart.ts';
 import { createChartRenderer, PREPARE_THREAD_URL } from './chart-renderer.ts';
 import { engineFingerprint } from './engine-fingerprint.ts';
+import { createDigitizer } from './digitize.ts';
+import type { DigitizeDeps } from '../use-cases/digitize-chart.ts';
 import type { Config } from './config.ts';
 
 export interface Services {
@@ -26,6 +28,8 @@ export interface Services {
   analyze: AnalyzeDeps;
   /** Writes replay reports (decisions.csv, metrics.json, equity.png, report.html). */
   reports: BacktestReportWriter;
+  /** Reading charts back from their pixels; the OCR engine starts on first use (or `warm()`). */
+  digitize: DigitizeDeps;
   log: (msg: string) => void;
   close(): Promise<void>;
 }
@@ -82,6 +86,8 @@ export async function buildServices(config: Config, overrides: ServiceOverrides 
     engine: engineFingerprint(),
   };
   if (calibration) analyze.calibration = calibration;
+  const digitize = createDigitizer(config, analyzeLog);
+  analyze.digitize = digitize;
   return {
     config,
     renderer,
@@ -89,8 +95,10 @@ export async function buildServices(config: Config, overrides: ServiceOverrides 
     analyzers,
     analyze,
     reports: fileReportWriter(renderer),
+    digitize,
     log,
     async close() {
+      await digitize.ocr.close();
       await pool?.close();
       if (ownRenderer) await renderer.close();
       if (ownStore) await store.close();

@@ -110,6 +110,12 @@ export const marketFactsSchema = z
     levels: z.object({ support: z.array(levelSchema), resistance: z.array(levelSchema) }).strict(),
     trend: trendRegimeSchema,
     hasVolume: z.boolean(),
+    /** Set when the bars were read back from an uploaded image. */
+    fromImage: z.boolean().optional(),
+    digitization: z
+      .object({ confidence: z.number().min(0).max(1), priceError: z.number().min(0).nullable(), bars: z.number().int().min(0), datesRead: z.boolean() })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -17,6 +17,7 @@ import type { ChartPreparer } from '../ports/chart-preparer.ts';
 import type { ChartRenderer } from '../ports/chart-renderer.ts';
 import type { ImageNormalizer } from '../ports/image-normalizer.ts';
 import type { PromptBuilder } from '../ports/prompt-templates.ts';
+import { type DigitizeDeps, digitizeChart } from './digitize-chart.ts';
 import { chartFacts, prepareChart } from './prepare-chart.ts';
 
 /** One analysis request, already validated. */
@@ -51,6 +52,8 @@ export interface AnalyzeDeps {
   deadlineMs: number;
   /** Facts and chart rendering off the main thread (a worker pool); default: in this thread. */
   preparer?: ChartPreparer;
+  /** Reads an uploaded chart back to candles when no OHLCV came with it; absent: the image is not read. */
+  digitize?: DigitizeDeps;
   /** Fitted calibration maps; without them (or without a map for the analyzer) confidence is the policy's. */
   calibration?: CalibrationMaps;
   /**
@@ -72,6 +75,43 @@ interface Prepared {
   facts: MarketFacts | null;
   verify: VerificationFacts | null;
   chartRange: { start: string; end: string; bars: number } | null;
+  /** Bars read back from the uploaded image (when no OHLCV came with it). */
+  recoveredBars: number | null;
+}
+
+/** Fewer bars than this read back from an image give no facts worth checking claims against. */
+const MIN_RECOVERED_BARS = 20;
+const DAY_MS = 86_400_000;
+
+/**
+ * An upload without OHLCV: read its candles back from the pixels, compute the facts on them, and
+ * mark the facts (and the verification) as coming from the image, with its measured price error.
+ */
+async function factsFromImage(deps: AnalyzeDeps, cmd: AnalyzeCommand, image: Buffer): Promise<Pick<Prepared, 'facts' | 'verify' | 'chartRange' | 'recoveredBars'>> {
+  const none = { facts: null, verify: null, chartRange: null, recoveredBars: null };
+  if (!deps.digitize) return none;
+  const { digitization: d } = await digitizeChart(deps.digitize, image);
+  if (d.candles.length < MIN_RECOVERED_BARS || d.priceError === null) {
+    deps.log?.('digitize_insufficient', { bars: d.candles.length, warnings: d.warnings });
+    return { ...none, recoveredBars: d.candles.length };
+  }
+  const datesRead = d.candles.every((c) => c.time !== null);
+  // Without legible dates the bars get consecutive days from an arbitrary start, for the maths only.
+  const candles: Candle[] = d.candles.map((c, i) => ({
+    time: datesRead && c.time ? Date.parse(c.time) : Date.UTC(2000, 0, 3) + i * DAY_MS,
+    open: c.open,
+    high: c.high,
+    low: c.low,
+    close: c.close,
+  }));
+  const market = chartFacts({ candles, chart: cmd.chart, symbol: cmd.symbol, timeframe: cmd.timeframe, from: 0 });
+  const digitization = { confidence: d.confidence, priceError: d.priceError, bars: candles.length, datesRead };
+  return {
+    facts: { ...market.facts, fromImage: true, digitization },
+    verify: { ...market.verify, fromImage: { priceError: d.priceError, datesRead } },
+    chartRange: market.chartRange,
+    recoveredBars: candles.length,
+  };
 }
 
 /** What answered, or was meant to: the analyzer asked, and why the rules stand in if they do. */
@@ -88,15 +128,17 @@ const sha256 = (data: string | Buffer): string => createHash('sha256').update(da
 async function prepareInputs(deps: AnalyzeDeps, cmd: AnalyzeCommand): Promise<Prepared> {
   const candles = cmd.candles;
   if (cmd.image) {
-    // An uploaded chart is taken to show all the OHLCV sent with it.
-    const market = candles ? chartFacts({ candles, chart: cmd.chart, symbol: cmd.symbol, timeframe: cmd.timeframe, from: 0 }) : null;
     const img = await deps.images.normalize(cmd.image);
-    return { ...img, renderer: 'upload', facts: market?.facts ?? null, verify: market?.verify ?? null, chartRange: market?.chartRange ?? null };
+    if (!candles) return { ...img, renderer: 'upload', ...(await factsFromImage(deps, cmd, cmd.image)) };
+    // An uploaded chart is taken to show all the OHLCV sent with it.
+    const market = chartFacts({ candles, chart: cmd.chart, symbol: cmd.symbol, timeframe: cmd.timeframe, from: 0 });
+    return { ...img, renderer: 'upload', facts: market.facts, verify: market.verify, chartRange: market.chartRange, recoveredBars: null };
   }
   if (!candles) throw new AppError('invalid_request', 'Send OHLCV data (candles or csv), an image, or both');
   const req = { candles, chart: cmd.chart, symbol: cmd.symbol, timeframe: cmd.timeframe, streams: cmd.streams };
   // Precomputed streams live in this thread; only a fresh request can go to a worker pool.
-  return cmd.streams || !deps.preparer ? prepareChart(deps.renderer, req) : deps.preparer.prepare(req);
+  const prepared = await (cmd.streams || !deps.preparer ? prepareChart(deps.renderer, req) : deps.preparer.prepare(req));
+  return { ...prepared, recoveredBars: null };
 }
 
 /** Step 2: the analyzer the request names (or the default), or the rules when it is not configured. */
@@ -215,7 +257,7 @@ export async function analyzeChart(deps: AnalyzeDeps, cmd: AnalyzeCommand): Prom
     timeframe: cmd.timeframe,
     input: {
       source: cmd.image ? (cmd.candles ? 'image+ohlcv' : 'image') : 'ohlcv',
-      bars: cmd.candles?.length ?? null,
+      bars: cmd.candles?.length ?? prepared.recoveredBars,
       imageSha256: prepared.sha256,
       chart: { width: prepared.width, height: prepared.height, renderer: prepared.renderer },
       newsCount: cmd.news.length,

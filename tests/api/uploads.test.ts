@@ -62,28 +62,23 @@ describe('POST /v1/analyze with an uploaded chart image', () => {
     ['JPEG', 'chart.jpg', jpegChart],
     ['WebP', 'chart.webp', webpChart],
   ] as const) {
-    test(`when a real ${label} chart is uploaded alone, then 200 with nothing verifiable, a hold, and the normalised PNG stored`, async () => {
+    test(`when a real ${label} chart is uploaded alone, then 200 with the candles read back from it, facts marked as from the image, and the normalised PNG stored`, async () => {
       const res = await request(app.app).post('/v1/analyze').attach('image', bytes(), file).field('symbol', 'SPX').field('news', uniqueNews());
       assert.equal(res.status, 200, JSON.stringify(res.body));
       const a: Analysis = res.body;
       assert.equal(a.input.source, 'image');
-      assert.equal(a.input.bars, null);
       assert.equal(a.input.chart.renderer, 'upload');
       assert.deepEqual([a.input.chart.width, a.input.chart.height], [1024, 512]);
-      assert.equal(a.market, null);
       assert.equal(a.symbol, 'SPX');
-      assert.equal(a.verification.status, 'unverified');
-      assert.equal(a.verification.hallucinationRate, null);
-      assert.ok(a.verification.claims.length > 0);
-      for (const c of a.verification.claims) {
-        assert.equal(c.status, 'unverifiable', c.claim);
-        assert.match(c.detail, /no OHLCV/i, c.detail);
-      }
+      // The sample charts show the last 150 S&P bars (the OHLC JPEG 120): the digitiser reads them
+      // back, JPEG noise included.
+      const drawn = file.endsWith('.jpg') ? 120 : 150;
+      assert.ok(a.input.bars !== null && a.input.bars >= 0.98 * drawn, `${a.input.bars} of ${drawn} bars read back`);
+      assert.equal(a.market?.fromImage, true);
+      assert.ok(a.market?.digitization && a.market.digitization.confidence > 0);
+      assert.ok(a.verification.claims.some((c) => c.status !== 'unverifiable'), 'claims are checked against the recovered bars');
       assert.equal(a.provider.analyzer, 'local');
       assert.equal(a.provider.kind, 'rules');
-      assert.equal(a.decision.action, 'hold', 'the rules cannot read an image');
-      assert.equal(a.decision.exposure, 0);
-      assert.ok(a.decision.confidence === 0 || a.decision.confidence <= 0.6, `confidence ${a.decision.confidence}`);
       const stored = await storedChart(a);
       assert.ok(stored.width <= 1024);
       assert.deepEqual([stored.width, stored.height], [a.input.chart.width, a.input.chart.height]);

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import type { Metadata, OutputInfo } from 'sharp';
 import { AppError } from '../../core/errors.ts';
+import type { ImageDecoder } from '../../ports/image-decoder.ts';
 import type { AcceptedImageFormat, ImageNormalizer, NormalizedImage } from '../../ports/image-normalizer.ts';
 
 export type { AcceptedImageFormat, NormalizedImage } from '../../ports/image-normalizer.ts';
@@ -180,4 +181,19 @@ export async function normalizeChartImage(
 /** The sharp normaliser behind the port, with the configured limits. */
 export function sharpImageNormalizer(options: NormalizeImageOptions = {}): ImageNormalizer {
   return { normalize: (bytes) => normalizeChartImage(bytes, options) };
+}
+
+/**
+ * The sharp decoder behind the port: the upload is checked and normalised exactly as for an
+ * analysis (same limits), then its PNG is decoded to RGBA for the digitiser.
+ */
+export function sharpImageDecoder(options: NormalizeImageOptions = {}): ImageDecoder {
+  return {
+    async decode(bytes) {
+      const normalized = await normalizeChartImage(bytes, options);
+      const { data, info } = await sharp(normalized.png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+      const pixels = { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+      return { normalized, pixels };
+    },
+  };
 }

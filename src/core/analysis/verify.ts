@@ -27,6 +27,11 @@ export interface VerificationFacts {
   /** ATR14 at t (or the mean range while ATR warms up): the unit for price distances. */
   atr: number;
   trend: TrendRegime;
+  /**
+   * Set when the bars were read back from an image: how far a price read off it may be from the
+   * truth. Tolerances widen by it; volume claims cannot be checked.
+   */
+  fromImage?: { priceError: number; datesRead: boolean };
 }
 
 /** A claimed span may be off by this many bars, but only when nothing of the pattern is at its own bars. */
@@ -79,6 +84,9 @@ export function verifyPattern(p: ModelPattern, f: VerificationFacts | null): Ver
     return { claim, kind: 'pattern', status: 'unverifiable', detail: `chartlens does not detect "${p.name}", so it cannot be checked` };
   }
   if (!f) return { claim, kind: 'pattern', status: 'unverifiable', detail: 'no OHLCV data was sent, so patterns cannot be checked' };
+  if (f.fromImage && !f.fromImage.datesRead) {
+    return { claim, kind: 'pattern', status: 'unverifiable', detail: "the chart's dates could not be read from the image, so the claim cannot be located" };
+  }
   const placed = placeSpan(p.start, p.end, chartBars(f));
   if (placed.kind === 'after_chart') {
     const lastBar = formatCandleTime(f.candles[f.window.to].time);
@@ -162,7 +170,8 @@ export function verifyLevel(price: number, side: 'support' | 'resistance', f: Ve
     side === 'support'
       ? Math.max(close - Math.min(low, ...candidates.map((l) => l.price)), 0)
       : Math.max(Math.max(high, ...candidates.map((l) => l.price)) - close, 0);
-  const tolerance = levelTolerance(sideRange, candidates.length, f.atr);
+  // Levels read off an image carry its price error: a claim within it cannot be told from the level.
+  const tolerance = Math.max(levelTolerance(sideRange, candidates.length, f.atr), f.fromImage?.priceError ?? 0);
   const nearestFirst = [...candidates].sort((a, b) => Math.abs(a.price - price) - Math.abs(b.price - price));
   const onLevel = nearestFirst.length > 0 && Math.abs(nearestFirst[0].price - price) <= tolerance;
   if (!onLevel && (price < low - LEVEL_OUTSIDE_ATR * f.atr || price > high + LEVEL_OUTSIDE_ATR * f.atr)) {
@@ -244,6 +253,20 @@ export function resolveIndicatorName(name: string): IndicatorName | null {
   return INDICATOR_ALIASES[key] ?? INDICATOR_ALIASES[key.replace(/14$/, '')] ?? null;
 }
 
+const VOLUME_BASED: ReadonlySet<IndicatorName> = new Set(['obv', 'volumeRatio20']);
+
+/**
+ * Values computed from bars read off an image carry the image's price error: price-like ones by
+ * that error, oscillators by how far such an error moves them (a close off by e moves a 14-bar
+ * RSI by about 100 e / (14 ATR) points).
+ */
+function widenedForImage(name: IndicatorName, tol: number, f: VerificationFacts): number {
+  if (!f.fromImage) return tol;
+  const e = f.fromImage.priceError;
+  if (BOUNDED.has(name)) return tol + (100 * e) / (14 * Math.max(f.atr, Number.EPSILON));
+  return Math.max(tol, e);
+}
+
 /** Oscillators bounded 0..100 are compared in points; everything else relatively or in ATRs. */
 const BOUNDED: ReadonlySet<IndicatorName> = new Set(['rsi14', 'stochK', 'stochD', 'adx14']);
 const PRICE_LIKE: ReadonlySet<IndicatorName> = new Set(['macd', 'macdSignal', 'macdHist']);
@@ -262,9 +285,12 @@ export function verifyIndicator(q: { name: string; value: number | null }, f: Ve
   if (!name) return { claim, kind: 'indicator', status: 'unverifiable', detail: `chartlens does not compute "${q.name}"` };
   if (q.value === null) return { claim, kind: 'indicator', status: 'unverifiable', detail: 'no value was quoted' };
   if (!f) return { claim, kind: 'indicator', status: 'unverifiable', detail: 'no OHLCV data was sent' };
+  if (f.fromImage && VOLUME_BASED.has(name)) {
+    return { claim, kind: 'indicator', status: 'unverifiable', detail: `${name} needs volume, which is not read from an image` };
+  }
   const actual = f.indicators[name];
   if (actual === null) return { claim, kind: 'indicator', status: 'unverifiable', detail: `${name} needs more bars than were sent` };
-  const tol = indicatorTolerance(name, actual, f.atr);
+  const tol = widenedForImage(name, indicatorTolerance(name, actual, f.atr), f);
   const ok = Math.abs(q.value - actual) <= tol;
   return {
     claim,

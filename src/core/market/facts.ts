@@ -19,6 +19,10 @@ export interface MarketFacts {
   levels: Levels;
   trend: TrendRegime;
   hasVolume: boolean;
+  /** Set when the bars were read back from an uploaded image rather than sent as OHLCV. */
+  fromImage?: boolean;
+  /** How well the image was read: its overall confidence and the price error of a value read off it. */
+  digitization?: { confidence: number; priceError: number | null; bars: number; datesRead: boolean };
 }
 
 /** Per-bar streams computed once over a whole series; `factsAt` reads them as of any bar. */

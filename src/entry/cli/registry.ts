@@ -21,6 +21,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'score', summary: 'score every chart and OHLCV file of a folder into a results file', load: async () => (await import('./commands/score.ts')).command },
   { name: 'backtest', summary: 'walk-forward replay of a price series, with a report', load: async () => (await import('./commands/backtest.ts')).command },
   { name: 'calibrate', summary: 'fit the confidence calibration map of an analyzer on a walk-forward replay', load: async () => (await import('./commands/calibrate.ts')).command },
+  { name: 'digitize', summary: 'read a chart image back to candles (OHLC from the pixels) as JSON', load: async () => (await import('./commands/digitize.ts')).command },
   { name: 'slack', summary: 'run the Slack bot', load: async () => (await import('./commands/slack.ts')).command },
   { name: 'help', summary: 'show the commands, or one command\'s options', load: async () => (await import('./commands/help.ts')).command },
 ];

@@ -2,11 +2,13 @@ import express, { type Express } from 'express';
 import type { Config } from '../../composition/config.ts';
 import type { ChartRenderer } from '../../ports/chart-renderer.ts';
 import type { AnalyzeDeps } from '../../use-cases/analyze-chart.ts';
+import type { DigitizeDeps } from '../../use-cases/digitize-chart.ts';
 import { requireApiKey } from './auth.ts';
 import { candleBody } from './body.ts';
 import { errorHandler, notFound } from './error-handler.ts';
 import { analysisRoutes } from './routes/analyses.ts';
 import { healthRoutes } from './routes/health.ts';
+import { digitizeRoutes } from './routes/digitize.ts';
 import { marketRoutes } from './routes/market.ts';
 
 export interface AppDeps {
@@ -14,6 +16,8 @@ export interface AppDeps {
   renderer: ChartRenderer;
   /** Analysis needs a store and analyzers; without them only the market endpoints are served. */
   analyze?: AnalyzeDeps;
+  /** Reading charts back from pixels (POST /v1/digitize); absent: that route is not served. */
+  digitize?: DigitizeDeps;
   log?: (msg: string) => void;
 }
 
@@ -38,6 +42,9 @@ export function createApp(deps: AppDeps): Express {
         maxFieldBytes: deps.config.maxBodyBytes,
       }),
     );
+  }
+  if (deps.digitize) {
+    app.use('/v1', digitizeRoutes({ digitize: deps.digitize, maxImageBytes: deps.config.maxImageBytes ?? 10 * 1024 * 1024, maxFieldBytes: deps.config.maxBodyBytes }));
   }
   app.use(notFound);
   app.use(errorHandler(log));
