@@ -11,7 +11,7 @@
 import { performance } from 'node:perf_hooks';
 import { createChartRenderer } from '../src/composition/chart-renderer.ts';
 import { loadConfig } from '../src/composition/config.ts';
-import { createDigitizer } from '../src/composition/digitize.ts';
+import { closeDigitizer, createDigitizer, warmDigitizer } from '../src/composition/digitize.ts';
 import type { RgbaImage } from '../src/core/digitize/types.ts';
 import { digitizeChart } from '../src/use-cases/digitize-chart.ts';
 import { CHARTLENS_SPECS, chartlensFixture, type RgbaChartRenderer } from '../testing/digitize/chartlens-fixtures.ts';
@@ -50,7 +50,7 @@ else for (const f of await matplotlibFixtures(only)) cases.push(await caseOf(f.n
 
 const digitizer = createDigitizer(loadConfig({ CHARTLENS_LOG: 'silent' }));
 const warmStart = performance.now();
-await digitizer.ocr.warm();
+await warmDigitizer(digitizer);
 console.log(`OCR engine warm in ${(performance.now() - warmStart).toFixed(0)} ms (excluded from the times below)`);
 
 interface Score {
@@ -107,7 +107,7 @@ for (const c of cases) {
     for (const k of ['open', 'high', 'low', 'close'] as const) s.errors.push(Math.abs(got[k] - b[k]) / range);
   }
 }
-await digitizer.ocr.close();
+await closeDigitizer(digitizer);
 
 const pct = (v: number, digits = 2): string => `${(v * 100).toFixed(digits)}%`;
 const pass = (ok: boolean): string => (ok ? 'ok' : 'MISS');

@@ -16,7 +16,7 @@ import type { BacktestReportWriter } from '../ports/report-writer.ts';
 import type { AnalyzeDeps, AnalyzeLog } from '../use-cases/analyze-chart.ts';
 import { createChartRenderer, PREPARE_THREAD_URL } from './chart-renderer.ts';
 import { engineFingerprint } from './engine-fingerprint.ts';
-import { createDigitizer } from './digitize.ts';
+import { closeDigitizer, createDigitizer } from './digitize.ts';
 import type { DigitizeDeps } from '../use-cases/digitize-chart.ts';
 import type { Config } from './config.ts';
 
@@ -98,7 +98,7 @@ export async function buildServices(config: Config, overrides: ServiceOverrides 
     digitize,
     log,
     async close() {
-      await digitize.ocr.close();
+      await closeDigitizer(digitize);
       await pool?.close();
       if (ownRenderer) await renderer.close();
       if (ownStore) await store.close();

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { createApp } from '../entry/http/create-app.ts';
 import type { Config } from './config.ts';
+import { warmDigitizer } from './digitize.ts';
 import { buildServices } from './root.ts';
 
 /**
@@ -23,7 +24,7 @@ export async function startServer(config: Config): Promise<Server> {
   exitOnFatalErrors((msg) => console.error(msg));
   const app = createApp({ config, renderer: services.renderer, analyze: services.analyze, digitize: services.digitize, log: services.log });
   // Start the OCR engine now, off the request path: the first upload then finds it warm.
-  void services.digitize.ocr.warm().catch((err: unknown) => services.log(`ocr: the engine could not start: ${(err as Error)?.message ?? String(err)}`));
+  void warmDigitizer(services.digitize).catch((err: unknown) => services.log(`ocr: the engine could not start: ${(err as Error)?.message ?? String(err)}`));
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);

@@ -11,6 +11,8 @@ import { type Ocr, OcrFailure } from '../ports/ocr.ts';
 export interface DigitizeDeps {
   decoder: ImageDecoder;
   ocr: Ocr;
+  /** A second engine for the time labels, so both axes are read at once; default: `ocr`. */
+  timeOcr?: Ocr;
   log?: (event: string, fields: Record<string, unknown>) => void;
 }
 
@@ -22,9 +24,9 @@ export interface DigitizedUpload {
 }
 
 /** OCR failures become warnings: a chart whose labels cannot be read still has its bars. */
-async function readStrip(deps: DigitizeDeps, pixels: RgbaImage, region: Rect, whitelist: string, upscale: number | undefined, warnings: string[]) {
+async function readStrip(deps: DigitizeDeps, ocr: Ocr, pixels: RgbaImage, region: Rect, whitelist: string, upscale: number | undefined, warnings: string[]) {
   try {
-    return await deps.ocr.readText(pixels, { region, whitelist, ...(upscale ? { upscale } : {}) });
+    return await ocr.readText(pixels, { region, whitelist, ...(upscale ? { upscale } : {}) });
   } catch (err) {
     if (!(err instanceof OcrFailure)) throw err;
     deps.log?.('ocr_failed', { reason: err.reason, engine: err.engineDetail });
@@ -62,22 +64,20 @@ export async function digitizeChart(deps: DigitizeDeps, bytes: Buffer): Promise<
   const warnings = [...read.warnings];
   const { layout } = read;
 
+  // The two axes are read at once (on two engines when there are two): OCR is most of the time.
+  const priceSide = layout.priceLabels && layout.priceLabels.left >= layout.price.right - 1 ? 'left' : 'right';
+  const priceStrip = layout.priceLabels ? tightenLabelStrip(pixels, layout.priceLabels, priceSide) : null;
+  const timeStrip = layout.timeLabels ? tightenLabelStrip(pixels, layout.timeLabels, 'top') : null;
+  const [priceWords, timeWords] = await Promise.all([
+    priceStrip ? readStrip(deps, deps.ocr, pixels, priceStrip, PRICE_LABEL_WHITELIST, undefined, warnings) : null,
+    timeStrip ? readStrip(deps, deps.timeOcr ?? deps.ocr, pixels, timeStrip, TIME_LABEL_WHITELIST, 3, warnings) : null,
+  ]);
   let price: PriceAxisResult | null = null;
-  if (layout.priceLabels) {
-    const side = layout.priceLabels.left >= layout.price.right - 1 ? 'left' : 'right';
-    const strip = tightenLabelStrip(pixels, layout.priceLabels, side);
-    const words = strip ? await readStrip(deps, pixels, strip, PRICE_LABEL_WHITELIST, undefined, warnings) : null;
-    if (strip && words) {
-      const labels = snapLabelsToTicks(pixels, priceAxisLabels(words, strip), layout.price, strip, read.style.background);
-      price = fitWithTickMarks(labels, { top: layout.price.top, bottom: layout.price.bottom });
-    }
+  if (priceStrip && priceWords) {
+    const labels = snapLabelsToTicks(pixels, priceAxisLabels(priceWords, priceStrip), layout.price, priceStrip, read.style.background);
+    price = fitWithTickMarks(labels, { top: layout.price.top, bottom: layout.price.bottom });
   }
-  let time: TimeAxisRead | null = null;
-  if (layout.timeLabels) {
-    const strip = tightenLabelStrip(pixels, layout.timeLabels, 'top');
-    const words = strip ? await readStrip(deps, pixels, strip, TIME_LABEL_WHITELIST, 3, warnings) : null;
-    if (strip && words) time = readTimeLabels(timeAxisLabels(words, strip));
-  }
+  const time: TimeAxisRead | null = timeStrip && timeWords ? readTimeLabels(timeAxisLabels(timeWords, timeStrip)) : null;
   const times = time && time.dateKnown && time.anchors.length >= 2 ? assignBarTimes(time.anchors, read.bars.map((b) => b.x)) : null;
   const digitization = recoverCandles({ bars: read.bars, layout, style: read.style, price, time, times, warnings });
   const totalMs = performance.now() - started;

@@ -17,7 +17,7 @@ export const command: Command = {
   async run(args, io) {
     if (args.positionals.length !== 1) throw usageError('digitize takes exactly one image: chartlens digitize IMAGE');
     const bytes = readBytes(args.positionals[0]);
-    const [{ createDigitizer }, { loadConfig }, { digitizeChart }] = await Promise.all([
+    const [{ closeDigitizer, createDigitizer }, { loadConfig }, { digitizeChart }] = await Promise.all([
       import('../../../composition/digitize.ts'),
       import('../../../composition/config.ts'),
       import('../../../use-cases/digitize-chart.ts'),
@@ -29,7 +29,7 @@ export const command: Command = {
       for (const w of digitization.warnings) io.stderr.write(`warning: ${w}\n`);
       return digitization.candles.length > 0 ? 0 : 1;
     } finally {
-      await digitizer.ocr.close();
+      await closeDigitizer(digitizer);
     }
   },
 };
