@@ -427,12 +427,9 @@ export function profileSlot(
       break;
     }
     // Mass, and how many rows are not bar-like: a bar row is one stretch of ink (two, for a
-    // hollow body's sides around an empty core) short of the slot's edges; text has several
-    // strokes side by side, a line runs through the slot.
+    // hollow body's sides around an empty core); text has several strokes side by side.
     let mass = 0;
     let messy = 0;
-    let strong = 0;
-    let inked = 0;
     for (let q = r0; q <= r1; q++) {
       const row = (m.y0 + q) * w;
       let segs = 0;
@@ -440,13 +437,7 @@ export function profileSlot(
       let gap = 0;
       for (let x = xa; x <= xb; x++) {
         const p = row + x;
-        if (label[p] === lab) {
-          mass += alpha[p];
-          if (alpha[p] >= EDGE) {
-            inked++;
-            if (alpha[p] >= 217) strong++;
-          }
-        }
+        if (label[p] === lab) mass += alpha[p];
         const ink = label[p] === lab && alpha[p] >= EDGE && x > xa && x < xb;
         if (ink) {
           if (!inSeg) segs++;
@@ -456,16 +447,9 @@ export function profileSlot(
           // through a pixel or two of something drawn over the bar
         } else inSeg = false;
       }
-      // A row inked solidly from one edge of the slot to the other is a line or text crossing it:
-      // bars leave a gap to their neighbours.
-      const solid = (x: number): boolean => label[row + x] === lab && alpha[row + x] >= SOLID;
-      const crossing = segs === 1 && xb - xa >= 3 && solid(xa) && solid(xa + 1) && solid(xb - 1) && solid(xb);
-      if (segs >= 3 || (segs === 2 && core[q] >= PRESENT) || crossing) messy++;
+      if (segs >= 3 || (segs === 2 && core[q] >= PRESENT)) messy++;
     }
-    // Bars are drawn opaque: a run with hardly a pixel at full strength (85%+) is a translucent
-    // overlay in the bar's colour (a level's label, a mark), and counts as not bar-like.
-    const opaque = inked > 0 && strong >= 0.15 * inked;
-    runs.push({ r0, r1, mass: mass / 255, bridged, clean: (1 - messy / (r1 - r0 + 1)) * (opaque ? 1 : 0.25) });
+    runs.push({ r0, r1, mass: mass / 255, bridged, clean: 1 - messy / (r1 - r0 + 1) });
     r = r1 + 1;
   }
   let best: SlotRun | null = null;
@@ -783,14 +767,9 @@ export function readSlot(p: SlotProfile, s: SlotScratch, widths: BarWidths, kind
  * Pick one run per slot so the bars form a continuous price path: prices move bar to bar, so a
  * bar's range meets or nearly meets its neighbours', while a label or bracket drawn above or
  * below the bars sits apart from them, and text is not one stretch of ink per row. Viterbi over
- * the slots: cost = 3 x (1 - (mass x clean rows) share of the run in its slot) + the vertical gap
- * to the previous slot's run in typical bar heights (at most 4).
+ * the slots: cost = 1 - (mass x clean rows) share of the run in its slot + the vertical gap to
+ * the previous slot's run in typical bar heights.
  */
-/** A run that is nothing like a bar costs as much as a jump of this many typical bar heights. */
-const EMIT_WEIGHT = 3;
-/** A price jump costs at most this much: real gaps happen, and must not pull a chain onto labels. */
-const MAX_GAP_COST = 4;
-
 export function chooseRuns(profiles: readonly (SlotProfile | null)[]): ({ r0: number; r1: number } | null)[] {
   const out: ({ r0: number; r1: number } | null)[] = profiles.map(() => null);
   const heights = profiles.filter((p): p is SlotProfile => p !== null).map((p) => p.r1 - p.r0 + 1).sort((a, b) => a - b);
@@ -811,7 +790,7 @@ export function chooseRuns(profiles: readonly (SlotProfile | null)[]): ({ r0: nu
       const c = new Float64Array(runs.length);
       const f = new Int32Array(runs.length);
       runs.forEach((u, a) => {
-        const emit = EMIT_WEIGHT * (1 - (u.mass * u.clean) / maxMass);
+        const emit = 1 - (u.mass * u.clean) / maxMass;
         if (k === i) {
           c[a] = emit;
           return;
@@ -819,7 +798,7 @@ export function chooseRuns(profiles: readonly (SlotProfile | null)[]): ({ r0: nu
         const prev = profiles[k - 1]!.runs;
         let best = Infinity;
         prev.forEach((v, b) => {
-          const gap = Math.min(MAX_GAP_COST, Math.max(0, u.r0 - v.r1, v.r0 - u.r1) / typ);
+          const gap = Math.max(0, u.r0 - v.r1, v.r0 - u.r1) / typ;
           const t = cost[k - 1 - i][b] + gap;
           if (t < best) {
             best = t;
