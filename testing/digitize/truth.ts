@@ -29,6 +29,8 @@ export interface PixelTruth {
   kind: 'candle' | 'ohlc' | 'line' | 'empty';
   hollow: boolean;
   priceLabels: 'left' | 'right';
+  /** The background colour the chart was drawn on (CSS hex), when the fixture maker knows it. */
+  background?: string;
   plot: Rect;
   volume: Rect | null;
   bars: TruthBar[];

@@ -199,7 +199,8 @@ describe('POST /v1/analyze and GET /v1/analyses/:id', () => {
     assert.equal(alone.status, 200, JSON.stringify(alone.body));
     const a = parses(analysisSchema, alone.body, 'POST /v1/analyze (image)');
     assert.equal(a.input.source, 'image');
-    assert.equal(a.market, null);
+    // An upload alone is read back from its pixels: the facts are marked as coming from it.
+    assert.equal(a.market?.fromImage, true);
 
     const both = await request(local.app)
       .post('/v1/analyze')

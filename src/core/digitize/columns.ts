@@ -19,6 +19,10 @@ export interface PaneMasks extends Classified {
   lines: Uint8Array;
 }
 
+/** Flag in SlotScratch.occ: the row is a hollow body's inside (outline on both sides). */
+const HOLLOW_ROW = 2;
+/** Column ink ignores blends under a third: JPEG ringing around bars reaches 10-25%. */
+const INK_FLOOR = 90;
 /** A pixel counts as solid ink at half coverage or more. */
 const SOLID = 128;
 /** Ink down to this coverage still joins a row's segment (anti-aliased body edges). */
@@ -34,7 +38,7 @@ export function columnInk(m: PaneMasks, only = 0): Float64Array {
     const row = y * m.width;
     for (let x = m.x0; x < m.x1; x++) {
       const l = m.label[row + x];
-      if (l && (only === 0 || l === only)) out[x - m.x0] += m.alpha[row + x] / 255;
+      if (l && (only === 0 || l === only) && m.alpha[row + x] >= INK_FLOOR) out[x - m.x0] += m.alpha[row + x] / 255;
     }
   }
   return out;
@@ -325,8 +329,9 @@ export function profileSlot(
   if (xb < xa) return null;
   // The dominant label among the solid pixels of the slot's middle half.
   const counts = [0, 0, 0, 0, 0, 0, 0, 0];
-  const ma = Math.max(xa, Math.floor(centre - spacing / 4));
-  const mb = Math.min(xb, Math.ceil(centre + spacing / 4));
+  // (Exactly half a spacing wide: a wider count lets a neighbour's tall body outvote this bar.)
+  const ma = Math.max(xa, Math.round(centre - spacing / 4));
+  const mb = Math.min(xb, Math.max(ma, Math.round(centre + spacing / 4) - 1));
   let total = 0;
   for (let y = m.y0; y < m.y1; y++) {
     const row = y * w;
@@ -351,8 +356,12 @@ export function profileSlot(
   const corePass = (cen: number): number => {
     ca = Math.max(xa, Math.round(cen - hc));
     cb = Math.min(xb, Math.round(cen + hc) - 1);
+    // The wick's centre from the rows where the core holds a wick only (up to 2.5 px of ink):
+    // body rows span the core and would pull the centre to the core's middle.
     let wsx = 0;
     let wsa = 0;
+    let bsx = 0;
+    let bsa = 0;
     for (let r = 0; r < h; r++) {
       const row = (m.y0 + r) * w;
       let s = 0;
@@ -365,14 +374,17 @@ export function profileSlot(
           sx += (x + 0.5) * (alpha[p] / 255);
         } else if (other[p] || lines[p] || label[p]) o = 1;
       }
-      if (s >= 0.4) {
+      if (s >= 0.4 && s <= 2.5) {
         wsx += sx;
         wsa += s;
+      } else if (s > 2.5) {
+        bsx += sx;
+        bsa += s;
       }
       core[r] = s;
       occ[r] = o;
     }
-    return wsa > 0 ? wsx / wsa : cen;
+    return wsa > 0 ? wsx / wsa : bsa > 0 ? bsx / bsa : cen;
   };
   let wickX = corePass(centre);
   // Bars sit on the lattice to within pixel snapping; centre the window on the bar itself so a
@@ -390,11 +402,20 @@ export function profileSlot(
     const row = (m.y0 + r) * w;
     let l = -1;
     let rr = -1;
-    for (let x = ca - 1; x >= xa && l < 0; x--) if (label[row + x] === lab && alpha[row + x] >= SOLID) l = x;
-    for (let x = cb + 1; x <= xb && rr < 0; x++) if (label[row + x] === lab && alpha[row + x] >= SOLID) rr = x;
+    // Look half a spacing out from the wick, not just inside the window: the window follows the
+    // lattice, which may sit a pixel off a bar whose body is nearly as wide as the slot.
+    const lo = Math.max(m.x0, Math.floor(wickX - 0.5 * spacing));
+    const hi = Math.min(m.x1 - 1, Math.ceil(wickX + 0.5 * spacing));
+    for (let x = ca - 1; x >= lo && l < 0; x--) if (label[row + x] === lab && alpha[row + x] >= SOLID) l = x;
+    for (let x = cb + 1; x <= hi && rr < 0; x++) if (label[row + x] === lab && alpha[row + x] >= SOLID) rr = x;
     const dl = wickX - (l + 0.5);
     const dr = rr + 0.5 - wickX;
-    if (l >= 0 && rr >= 0 && Math.abs(dl - dr) <= 1.5 && Math.max(dl, dr) <= 0.45 * spacing) core[r] = 0.4;
+    if (l >= 0 && rr >= 0 && Math.abs(dl - dr) <= 2 && Math.max(dl, dr) <= 0.47 * spacing) {
+      core[r] = 0.4;
+      occ[r] |= HOLLOW_ROW;
+      scratch.left[r] = l;
+      scratch.right[r] = rr;
+    }
   }
   // Runs of present rows (core coverage >= 0.4 px), bridging <= 4 occluded rows. The run kept is
   // the caller's pick (see chooseRuns), else the one holding the most ink over the whole slot.
@@ -427,9 +448,13 @@ export function profileSlot(
       break;
     }
     // Mass, and how many rows are not bar-like: a bar row is one stretch of ink (two, for a
-    // hollow body's sides around an empty core); text has several strokes side by side.
+    // hollow body's sides around an empty core) short of the slot's edges; text has several
+    // strokes side by side, a line runs through the slot.
     let mass = 0;
     let messy = 0;
+    let maxA = 0;
+    let interior = false;
+    let crossRun = 0;
     for (let q = r0; q <= r1; q++) {
       const row = (m.y0 + q) * w;
       let segs = 0;
@@ -437,7 +462,11 @@ export function profileSlot(
       let gap = 0;
       for (let x = xa; x <= xb; x++) {
         const p = row + x;
-        if (label[p] === lab) mass += alpha[p];
+        if (label[p] === lab) {
+          mass += alpha[p];
+          if (alpha[p] > maxA) maxA = alpha[p];
+          if (alpha[p] >= 153 && x > xa && label[p - 1] === lab && alpha[p - 1] >= 153) interior = true;
+        }
         const ink = label[p] === lab && alpha[p] >= EDGE && x > xa && x < xb;
         if (ink) {
           if (!inSeg) segs++;
@@ -447,9 +476,25 @@ export function profileSlot(
           // through a pixel or two of something drawn over the bar
         } else inSeg = false;
       }
-      if (segs >= 3 || (segs === 2 && core[q] >= PRESENT)) messy++;
+      // A row inked solidly from one edge of the slot to the other may be a line crossing it.
+      const solid = (x: number): boolean => label[row + x] === lab && alpha[row + x] >= SOLID;
+      const crossing = segs === 1 && xb - xa >= 3 && solid(xa) && solid(xa + 1) && solid(xb - 1) && solid(xb);
+      if (segs >= 3 || (segs === 2 && !(occ[q] & HOLLOW_ROW))) messy++;
+      else if (crossing) {
+        crossRun++;
+        continue;
+      }
+      // A crossing at most 3 rows tall is a line through the slot; a taller one is the bodies of
+      // bars that touch their neighbours (dense charts), which is fine.
+      if (crossRun > 0 && crossRun <= 3) messy += crossRun;
+      crossRun = 0;
     }
-    runs.push({ r0, r1, mass: mass / 255, bridged, clean: 1 - messy / (r1 - r0 + 1) });
+    if (crossRun > 0 && crossRun <= 3) messy += crossRun;
+    // Bars are drawn opaque: ink two pixels wide (so not just an anti-aliased 1-px line) that
+    // never reaches 80% strength is a translucent overlay in the bar's colour (a level's label,
+    // a mark), and counts as not bar-like.
+    const opaque = !(interior && maxA < 204);
+    runs.push({ r0, r1, mass: mass / 255, bridged, clean: (1 - messy / (r1 - r0 + 1)) * (opaque ? 1 : 0.25) });
     r = r1 + 1;
   }
   let best: SlotRun | null = null;
@@ -484,6 +529,16 @@ export function profileSlot(
     const row = (m.y0 + q) * w;
     const ink = (x: number): boolean => label[row + x] === lab && alpha[row + x] >= EDGE;
     const passable = (x: number): boolean => ink(x) || other[row + x] === 1 || lines[row + x] === 1;
+    if (occ[q] & HOLLOW_ROW) {
+      // A hollow body's inside: the outline columns found above (possibly just past the window).
+      ext[q] = right[q] - left[q] + 1;
+      let c = 0;
+      for (let x = Math.max(m.x0, left[q] - 1); x <= Math.min(m.x1 - 1, right[q] + 1); x++) if (label[row + x] === lab) c += alpha[row + x] / 255;
+      cov[q] = c;
+      if (ext[q] < minExt) minExt = ext[q];
+      if (ext[q] > maxExt) maxExt = ext[q];
+      continue;
+    }
     // Seed: the inked column nearest the centre within the core.
     let seed = -1;
     for (let d = 0; d <= cb - ca + 1 && seed < 0; d++) {
@@ -533,12 +588,18 @@ export function profileSlot(
     if (ext[q] > maxExt) maxExt = ext[q];
   }
   if (!Number.isFinite(minExt)) minExt = 0;
-  // The wick's width as coverage: a low percentile of the rows' coverage (wick rows are the
-  // narrowest), unless the caller knows it from all bars.
+  // The wick's width as coverage, from the narrowest rows, unless the caller knows it from all bars.
   const covs: number[] = [];
-  for (let q = best.r0; q <= best.r1; q++) if (cov[q] > 0) covs.push(cov[q]);
+  const narrow: number[] = [];
+  for (let q = best.r0; q <= best.r1; q++) {
+    if (cov[q] <= 0) continue;
+    covs.push(cov[q]);
+    if (ext[q] <= minExt + 1 && !(occ[q] & HOLLOW_ROW)) narrow.push(cov[q]);
+  }
   covs.sort((a, b) => a - b);
-  const lineCov = covs.length ? covs[Math.floor(covs.length / 4)] : 1;
+  narrow.sort((a, b) => a - b);
+  // The median of the narrowest rows (the wick's); without such rows, the bar's lowest quarter.
+  const lineCov = narrow.length >= 2 ? narrow[Math.floor(narrow.length / 2)] : covs.length ? covs[Math.floor(covs.length / 4)] : 1;
   const lw = lineWidth ?? lineCov;
   // What sticks out of a line of width lw centred on cx, per row and side: the coverage beyond
   // the line's own (analytic) anti-aliased profile.
@@ -550,7 +611,7 @@ export function profileSlot(
     const row = (m.y0 + q) * w;
     let l = 0;
     let rr = 0;
-    for (let x = Math.max(xa, left[q] - 1); x <= Math.min(xb, right[q] + 1); x++) {
+    for (let x = Math.max(m.x0, left[q] - 1); x <= Math.min(m.x1 - 1, right[q] + 1); x++) {
       if (label[row + x] !== lab || x === mid) continue;
       const own = Math.max(0, Math.min(x + 1, lineB) - Math.max(x, lineA));
       const excess = alpha[row + x] / 255 - own;
@@ -767,9 +828,14 @@ export function readSlot(p: SlotProfile, s: SlotScratch, widths: BarWidths, kind
  * Pick one run per slot so the bars form a continuous price path: prices move bar to bar, so a
  * bar's range meets or nearly meets its neighbours', while a label or bracket drawn above or
  * below the bars sits apart from them, and text is not one stretch of ink per row. Viterbi over
- * the slots: cost = 1 - (mass x clean rows) share of the run in its slot + the vertical gap to
- * the previous slot's run in typical bar heights.
+ * the slots: cost = 3 x (1 - (mass x clean rows) share of the run in its slot) + the vertical gap
+ * to the previous slot's run in typical bar heights (at most 4).
  */
+/** A run that is nothing like a bar costs as much as a jump of this many typical bar heights. */
+const EMIT_WEIGHT = 3;
+/** A price jump costs at most this much: real gaps happen, and must not pull a chain onto labels. */
+const MAX_GAP_COST = 4;
+
 export function chooseRuns(profiles: readonly (SlotProfile | null)[]): ({ r0: number; r1: number } | null)[] {
   const out: ({ r0: number; r1: number } | null)[] = profiles.map(() => null);
   const heights = profiles.filter((p): p is SlotProfile => p !== null).map((p) => p.r1 - p.r0 + 1).sort((a, b) => a - b);
@@ -790,7 +856,7 @@ export function chooseRuns(profiles: readonly (SlotProfile | null)[]): ({ r0: nu
       const c = new Float64Array(runs.length);
       const f = new Int32Array(runs.length);
       runs.forEach((u, a) => {
-        const emit = 1 - (u.mass * u.clean) / maxMass;
+        const emit = EMIT_WEIGHT * (1 - (u.mass * u.clean) / maxMass);
         if (k === i) {
           c[a] = emit;
           return;
@@ -798,7 +864,7 @@ export function chooseRuns(profiles: readonly (SlotProfile | null)[]): ({ r0: nu
         const prev = profiles[k - 1]!.runs;
         let best = Infinity;
         prev.forEach((v, b) => {
-          const gap = Math.max(0, u.r0 - v.r1, v.r0 - u.r1) / typ;
+          const gap = Math.min(MAX_GAP_COST, Math.max(0, u.r0 - v.r1, v.r0 - u.r1) / typ);
           const t = cost[k - 1 - i][b] + gap;
           if (t < best) {
             best = t;

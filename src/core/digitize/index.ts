@@ -103,6 +103,56 @@ function widenToBars(c: Classified, w: number, h: number, pane: Rect, up: boolea
   return { ...pane, top, bottom };
 }
 
+/**
+ * Narrow a classification to the bar colours (renumbered 1..k in `keep` order): pixels of another
+ * colour become occluders, except colours so close to a bar colour that they are the same ink
+ * split apart (JPEG chroma noise makes a near twin of a saturated colour), which join it with
+ * their coverage measured against it.
+ */
+function relabel(img: RgbaImage, bg: Rgb, c: Classified, colours: readonly Rgb[], keep: number[], r: { x0: number; y0: number; x1: number; y1: number }): Classified {
+  const w = img.width;
+  const n = c.label.length;
+  const map = new Uint8Array(256);
+  keep.forEach((l, i) => (map[l] = i + 1));
+  const dir = (x: Rgb): [number, number, number] => [x[0] - bg[0], x[1] - bg[1], x[2] - bg[2]];
+  colours.forEach((col, j) => {
+    if (map[j + 1]) return;
+    const v = dir(col);
+    const mv = Math.hypot(...v);
+    keep.forEach((l, i) => {
+      const u = dir(colours[l - 1]);
+      const mu = Math.hypot(...u);
+      const cos = (v[0] * u[0] + v[1] * u[1] + v[2] * u[2]) / (mv * mu || 1);
+      // Twins: within ~18 degrees and of like strength (not a faint blend such as a volume fill).
+      if (!map[j + 1] && cos >= 0.95 && mv >= 0.6 * mu && mv <= 1.6 * mu) map[j + 1] = i + 1;
+    });
+  });
+  const label = new Uint8Array(n);
+  const alpha = new Uint8Array(n);
+  const other = new Uint8Array(n);
+  const d = img.data;
+  for (let y = r.y0; y < r.y1; y++) {
+    for (let p = y * w + r.x0; p < y * w + r.x1; p++) {
+      const l = c.label[p];
+      const k = l ? map[l] : 0;
+      if (!k) {
+        if (l || c.other[p]) other[p] = 1;
+        continue;
+      }
+      label[p] = k;
+      if (keep[k - 1] === l) {
+        alpha[p] = c.alpha[p];
+        continue;
+      }
+      const u = dir(colours[keep[k - 1] - 1]);
+      const i = p * 4;
+      const a = ((d[i] - bg[0]) * u[0] + (d[i + 1] - bg[1]) * u[1] + (d[i + 2] - bg[2]) * u[2]) / (u[0] * u[0] + u[1] * u[1] + u[2] * u[2]);
+      alpha[p] = Math.max(0, Math.min(255, Math.round(a * 255)));
+    }
+  }
+  return { label, alpha, other };
+}
+
 /** The bounding box of the solid bar-coloured pixels of a rect, 2 px wider each way (anti-aliased ends). */
 function solidBox(c: Classified, w: number, r: Rect): Rect | null {
   const h = c.label.length / w;
@@ -164,8 +214,11 @@ export function readPixelsDetailed(img: RgbaImage): PixelReading & { details: Pi
   // 3. Bar colours: families of the price pane, ranked by how bar-like their pixels are.
   const families = colourFamilies(img, bg, price, lines.mask, MIN_CONTRAST);
   const totalWeight = families.reduce((s, f) => s + f.weight, 0);
-  // Families under 0.2% of the pane's ink are specks (text dust, anti-aliasing between colours).
-  const candidates = families.filter((f) => f.weight >= Math.max(20, 0.002 * totalWeight)).slice(0, 6);
+  // Families under 0.2% of the pane's ink are specks (text dust, anti-aliasing between colours),
+  // and bars are drawn to be seen: a colour within 60 levels of the background is a grid, a
+  // watermark or JPEG ringing, not a bar.
+  const visible = (c: Rgb): boolean => Math.max(Math.abs(c[0] - bg[0]), Math.abs(c[1] - bg[1]), Math.abs(c[2] - bg[2])) >= 60;
+  const candidates = families.filter((f) => f.weight >= Math.max(20, 0.002 * totalWeight) && visible(f.colour)).slice(0, 6);
   const layoutOf = (p: Rect): ChartLayout => {
     const lowest = panes.volume ?? panes.panes[panes.panes.length - 1] ?? p;
     const strips = labelStrips(img, ink, p, lowest.bottom > p.bottom ? lowest : p, frame.rect);
@@ -181,10 +234,12 @@ export function readPixelsDetailed(img: RgbaImage): PixelReading & { details: Pi
   if (ranked[0].score < MIN_EVIDENCE) {
     return emptyAnswer(layoutOf(price), bg, ['no bars: nothing in the plot is drawn as vertical wicks or bodies (a line chart, or an empty plot)']);
   }
-  const chosen = [ranked[0].f.colour];
-  if (ranked[1] && ranked[1].score >= Math.max(MIN_EVIDENCE / 3, 0.04 * ranked[0].score)) chosen.push(ranked[1].f.colour);
-  // 4. Classify into the bar colours only (everything else is an occluder), then the lattice.
-  let cls = classify(img, bg, chosen, price, lines.mask, MIN_CONTRAST);
+  const picked = [ranked[0]];
+  if (ranked[1] && ranked[1].score >= Math.max(MIN_EVIDENCE / 3, 0.04 * ranked[0].score)) picked.push(ranked[1]);
+  const chosen = picked.map((p) => p.f.colour);
+  // 4. Keep only the bar colours (a pixel of any other candidate colour becomes an occluder),
+  // then the lattice.
+  let cls = relabel(img, bg, cls0, candidates.map((f) => f.colour), picked.map((p) => candidates.indexOf(p.f) + 1), pr);
   if (!frame.fromLines) {
     // No lines at all: the plot is where the bars are.
     const box = solidBox(cls, w, price);
@@ -253,14 +308,12 @@ export function readPixelsDetailed(img: RgbaImage): PixelReading & { details: Pi
     return n ? sum / n : -1;
   };
   let spacing = est.spacing;
-  if (est.subs.length) {
-    let best = contrast(spacing);
-    for (const sub of est.subs) {
-      const q = contrast(sub);
-      if (q > best + 0.1) {
-        best = q;
-        spacing = sub;
-      }
+  let latticeContrast = contrast(spacing);
+  for (const sub of est.subs) {
+    const q = contrast(sub);
+    if (q > latticeContrast + 0.1) {
+      latticeContrast = q;
+      spacing = sub;
     }
   }
   const pass = firstPass(spacing);
@@ -275,10 +328,11 @@ export function readPixelsDetailed(img: RgbaImage): PixelReading & { details: Pi
     lineCov: lineWidth,
     bodyCov: bodied.length ? median(bodied.map((p) => p.maxCov)) : lineWidth,
   };
-  // A line chart's curve runs through both edges of nearly every slot; bars leave a gap between
-  // them unless their bodies fill the slot (dense charts), which a curve's wiggles do not.
+  // A line chart's curve runs through both edges of nearly every slot and inks slot centres no
+  // more than slot edges; bars leave a gap between them (unless their bodies fill the slot) and
+  // ink their centres (wick, body, OHLC line) far more than their edges.
   const through = real.filter((p) => p.edgeLeft > 0 && p.edgeRight > 0).length;
-  if (real.length && through >= 0.6 * real.length && widths.body < lattice.spacing - 1) {
+  if (real.length && through >= 0.6 * real.length && widths.body < lattice.spacing - 1 && latticeContrast < 0.12) {
     return emptyAnswer(layout, bg, [`no bars: a curve runs through ${through} of ${real.length} bar positions (a line chart, not candles or OHLC bars)`]);
   }
   const { kind } = voteKind(profiles);

@@ -28,6 +28,8 @@ export interface Lines {
   vertical: LineSegment[];
   /** 1 on the pixels of the lines that were accepted as grid/frame/level lines. */
   mask: Uint8Array;
+  /** The background the lines were found against. */
+  background: Rgb;
 }
 
 /** Faint grid lines are still lines: rgba(0,0,0,0.08) on white is 20 levels off the background. */
@@ -206,11 +208,32 @@ function clearAround(img: RgbaImage, bg: Rgb, seg: LineSegment, horizontal: bool
   return n ? clear / n : 0;
 }
 
-function markLine(img: RgbaImage, mask: Uint8Array, seg: LineSegment, horizontal: boolean): void {
+/**
+ * Mask a line's pixels: its colour, and its colour at part coverage over the background (the
+ * anti-aliased ends of dashes, a half-covered row), which would otherwise read as bar ink when
+ * a level line is drawn in a bar's colour.
+ */
+function markLine(img: RgbaImage, mask: Uint8Array, seg: LineSegment, horizontal: boolean, bg: Rgb): void {
   const { width: w, data: d } = img;
+  const vx = seg.colour[0] - bg[0];
+  const vy = seg.colour[1] - bg[1];
+  const vz = seg.colour[2] - bg[2];
+  const m2 = vx * vx + vy * vy + vz * vz;
   for (let t = seg.from; t <= seg.to; t++) {
     const p = horizontal ? seg.pos * w + t : t * w + seg.pos;
-    if (chebyshev(d, p * 4, seg.colour) <= LINE_COLOUR_TOL) mask[p] = 1;
+    const i = p * 4;
+    if (chebyshev(d, i, seg.colour) <= LINE_COLOUR_TOL) {
+      mask[p] = 1;
+      continue;
+    }
+    if (m2 === 0) continue;
+    const dr = d[i] - bg[0];
+    const dg = d[i + 1] - bg[1];
+    const db = d[i + 2] - bg[2];
+    const a = (dr * vx + dg * vy + db * vz) / m2;
+    if (a < 0.25 || a > 1.2) continue;
+    const res = Math.hypot(dr - a * vx, dg - a * vy, db - a * vz);
+    if (res <= 12 + 0.25 * Math.hypot(dr, dg, db)) mask[p] = 1;
   }
 }
 
@@ -243,7 +266,7 @@ export function findLines(img: RgbaImage, bg: Rgb): Lines {
       // And a line runs in the open: text strokes have ink right above or below them.
       if (seg.coverage >= 0.25 && clearAround(img, bg, seg, true) >= 0.5) {
         horizontal.push(seg);
-        markLine(img, mask, seg, true);
+        markLine(img, mask, seg, true, bg);
       }
     }
   }
@@ -274,12 +297,12 @@ export function findLines(img: RgbaImage, bg: Rgb): Lines {
     let sets = 1;
     for (let i = 1; i < xs.length; i++) if (xs[i] - xs[i - 1] > 2) sets++;
     seg.grid = sets >= 3;
-    if (seg.grid) markLine(img, mask, seg, false);
+    if (seg.grid) markLine(img, mask, seg, false, bg);
   }
-  return { horizontal, vertical: candidates, mask };
+  return { horizontal, vertical: candidates, mask, background: bg };
 }
 
 /** Mask one more line (a frame side confirmed later). */
 export function maskLine(img: RgbaImage, lines: Lines, seg: LineSegment, horizontal: boolean): void {
-  markLine(img, lines.mask, seg, horizontal);
+  markLine(img, lines.mask, seg, horizontal, lines.background);
 }
