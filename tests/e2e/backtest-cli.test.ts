@@ -35,11 +35,11 @@ describe('chartlens backtest', () => {
 
   it('when a random walk is replayed (--synthetic random-walk --seed 7), then the report says it is synthetic and finds no significant edge', SLOW, async () => {
     const out = join(work, 'random-walk');
-    const args = ['--csv', SAMPLE_CSV_PATH, '--from', '2018-01-02', '--to', '2020-04-17', '--synthetic', 'random-walk', '--seed', '7', '--out', out];
+    const args = ['--csv', SAMPLE_CSV_PATH, '--from', '2019-01-02', '--to', '2020-04-17', '--synthetic', 'random-walk', '--seed', '7', '--out', out];
     const r = await backtest(args);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^synthetic data: random-walk \(seed 7, sigma 1\.\d\d% a bar, from 1455\.22\), not the CSV's prices$/m);
-    assert.match(r.stdout, /^period 2018-01-02 to 2020-04-17 \(577 bars\), 116 decisions, hit rate [\d.]+% over \d+ calls \(wilson95 [\d.]+% to [\d.]+%; the random baseline's [\d.]+%\)$/m);
+    assert.match(r.stdout, /^period 2019-01-02 to 2020-04-17 \(326 bars\), 66 decisions, hit rate [\d.]+% over \d+ calls \(wilson95 [\d.]+% to [\d.]+%; the random baseline's [\d.]+%\)$/m);
     assert.match(r.stdout, /^trend SMA50 +-?\d/m);
     assert.match(r.stdout, /^sharpe -?[\d.]+, 95% -?[\d.]+ to -?[\d.]+ \(stationary bootstrap, mean block 10 bars, 2000 resamples\); permutation p [\d.]+ \(1000 shuffles of the calls\)$/m);
     assert.match(r.stdout, /^calibration: brier [\d.]+ vs base rate [\d.]+, ece [\d.]+$/m);
