@@ -25,10 +25,11 @@ import { createOcr } from '../src/composition/ocr.ts';
 import { fitPriceAxis, priceAt } from '../src/core/digitize/axis-fit.ts';
 import { PRICE_LABEL_WHITELIST, priceAxisLabels, TIME_LABEL_WHITELIST, tightenLabelStrip, timeAxisLabels } from '../src/core/digitize/axis-labels.ts';
 import { assignBarTimes, readTimeLabels } from '../src/core/digitize/time-labels.ts';
-import type { Rect, RgbaImage } from '../src/core/digitize/types.ts';
+import type { RgbaImage } from '../src/core/digitize/types.ts';
 import { type Candle, parseCandlesCsv } from '../src/core/market/candles.ts';
 import { computeMarketStreams } from '../src/core/market/facts.ts';
 import { chartOptionsSchema } from '../src/core/scene/chart-options.ts';
+import { chartlensGeometry } from '../testing/digitize/chartlens-geometry.ts';
 
 const arg = process.argv.find((a) => a.startsWith('--charts='));
 const CHARTS = Number(arg ? arg.slice(9) : (process.env.BENCH_CHARTS ?? 24));
@@ -50,51 +51,6 @@ async function decode(png: Buffer): Promise<RgbaImage> {
   return { width: info.width, height: info.height, data: new Uint8Array(data) };
 }
 
-/**
- * The plot of a chartlens chart from its pixels (the same rules as tests/integration/ocr-charts):
- * the y axis border is the rightmost column differing from the background over half the height,
- * gridlines are rows differing across nearly the whole plot, the last the x axis; panes share the
- * plot by stack weight (price 4, volume 1, RSI and MACD 1.2).
- */
-function geometry(img: RgbaImage, priceShare: number): { plot: Rect; priceBottom: number; gridRows: number[] } | null {
-  const { width: w, height: h, data } = img;
-  const bgAt = ((h - 1) * w + (w - 1)) * 4;
-  const bg = [data[bgAt], data[bgAt + 1], data[bgAt + 2]];
-  const differs = (x: number, y: number): boolean => {
-    const i = (y * w + x) * 4;
-    return Math.max(Math.abs(data[i] - bg[0]), Math.abs(data[i + 1] - bg[1]), Math.abs(data[i + 2] - bg[2])) > 3;
-  };
-  let border = -1;
-  let top = 0;
-  for (let x = Math.floor(w / 2); x < w; x++) {
-    let run = 0;
-    let best = 0;
-    let start = 0;
-    let bestStart = 0;
-    for (let y = 0; y < h; y++) {
-      if (!differs(x, y)) {
-        run = 0;
-        continue;
-      }
-      if (run === 0) start = y;
-      run++;
-      if (run > best) [best, bestStart] = [run, start];
-    }
-    if (best >= 0.5 * h) [border, top] = [x, bestStart];
-  }
-  if (border < 0) return null;
-  const gridRows: number[] = [];
-  for (let y = top; y < h; y++) {
-    let n = 0;
-    for (let x = 0; x < border; x++) if (differs(x, y)) n++;
-    if (n >= 0.85 * border) gridRows.push(y);
-  }
-  if (gridRows.length < 2) return null;
-  const bottom = gridRows.at(-1)!;
-  let left = 0;
-  while (left < border && !differs(left, gridRows[0])) left++;
-  return { plot: { left, top, right: border + 1, bottom: bottom + 1 }, priceBottom: Math.round(top + (bottom - top) * priceShare), gridRows };
-}
 
 const SIZES = [
   [1024, 512],
@@ -138,7 +94,7 @@ const firstRead: number[] = [];
 const probe = cases(1)[0];
 const probePng = (await renderer.render({ candles: probe.bars, indicators: computeMarketStreams(probe.bars).indicators, options: chartOptionsSchema.parse(probe.options) })).png;
 const probeImg = await decode(probePng);
-const probeGeo = geometry(probeImg, probe.priceShare)!;
+const probeGeo = chartlensGeometry(probeImg, probe.priceShare)!;
 const probeStrip = tightenLabelStrip(probeImg, { left: probeGeo.plot.right, top: probeGeo.plot.top, right: probeImg.width, bottom: probeGeo.priceBottom }, 'left')!;
 for (let k = 0; k < 3; k++) {
   const o = createOcr();
@@ -172,7 +128,7 @@ const failures: string[] = [];
 for (const c of cases(CHARTS)) {
   const chart = await renderer.render({ candles: c.bars, indicators: computeMarketStreams(c.bars).indicators, symbol: 'SPX', timeframe: '1d', options: chartOptionsSchema.parse(c.options) });
   const img = await decode(chart.png);
-  const geo = geometry(img, c.priceShare);
+  const geo = chartlensGeometry(img, c.priceShare);
   if (!geo) {
     failures.push(`${c.label}: plot not found`);
     continue;

@@ -22,6 +22,7 @@ import { computeMarketStreams } from '../../src/core/market/facts.ts';
 import { chartOptionsSchema } from '../../src/core/scene/chart-options.ts';
 import type { Ocr } from '../../src/ports/ocr.ts';
 import { sp500 } from '../helpers/sample-data.ts';
+import { chartlensGeometry } from '../../testing/digitize/chartlens-geometry.ts';
 
 const DAY = 86_400_000;
 
@@ -60,54 +61,11 @@ function fitOf(r: PriceAxisResult): Extract<PriceAxisResult, { ok: true }> {
 // ---------------------------------------------------------------------------------------------
 // chartlens charts
 
-/**
- * Where a chartlens chart's plot is, from its pixels: the y axis border is the rightmost column
- * that differs from the background over a run of at least half the image height (vertical
- * gridlines are left of it), and the plot's top is where that run starts; gridlines are rows that
- * differ across nearly the whole plot, the last one the x axis. The panes share the plot by their
- * stack weights (price 4, volume 1, RSI and MACD 1.2 each: renderers/chartjs/panes.ts).
- */
-function chartlensGeometry(img: RgbaImage, weights: { price: number; total: number }): { plot: Rect; priceBottom: number; gridRows: number[] } {
-  const { width: w, height: h, data } = img;
-  const bgAt = ((h - 1) * w + (w - 1)) * 4;
-  const bg = [data[bgAt], data[bgAt + 1], data[bgAt + 2]];
-  const differs = (x: number, y: number): boolean => {
-    const i = (y * w + x) * 4;
-    return Math.max(Math.abs(data[i] - bg[0]), Math.abs(data[i + 1] - bg[1]), Math.abs(data[i + 2] - bg[2])) > 3;
-  };
-  let border = -1;
-  let top = 0;
-  for (let x = Math.floor(w / 2); x < w; x++) {
-    let run = 0;
-    let best = 0;
-    let start = 0;
-    let bestStart = 0;
-    for (let y = 0; y < h; y++) {
-      if (!differs(x, y)) {
-        run = 0;
-        continue;
-      }
-      if (run === 0) start = y;
-      run++;
-      if (run > best) [best, bestStart] = [run, start];
-    }
-    if (best >= 0.5 * h) [border, top] = [x, bestStart];
-  }
-  assert.ok(border > 0, 'found the y axis border');
-  const gridRows: number[] = [];
-  for (let y = top; y < h; y++) {
-    let n = 0;
-    for (let x = 0; x < border; x++) if (differs(x, y)) n++;
-    if (n >= 0.85 * border) gridRows.push(y);
-  }
-  const bottom = gridRows.at(-1)!;
-  let left = 0;
-  while (!differs(left, gridRows[0])) left++;
-  return {
-    plot: { left, top, right: border + 1, bottom: bottom + 1 },
-    priceBottom: Math.round(top + ((bottom - top) * weights.price) / weights.total),
-    gridRows,
-  };
+/** The chart geometry of a chartlens render (shared with bench/digitize-ocr.ts), asserted found. */
+function geometryOf(img: RgbaImage, weights: { price: number; total: number }): { plot: Rect; priceBottom: number; gridRows: number[] } {
+  const geo = chartlensGeometry(img, weights.price / weights.total);
+  assert.ok(geo, 'found the y axis border and the grid');
+  return geo;
 }
 
 const renderer = createChartRenderer();
@@ -145,13 +103,13 @@ describe('OCR of chartlens-rendered charts', () => {
     describe(c.name, () => {
       let png: Buffer;
       let img: RgbaImage;
-      let geo: ReturnType<typeof chartlensGeometry>;
+      let geo: ReturnType<typeof geometryOf>;
       before(async () => {
         const streams = computeMarketStreams(c.candles);
         const chart = await renderer.render({ candles: c.candles, indicators: streams.indicators, symbol: 'SPX', timeframe: '1d', options: chartOptionsSchema.parse(c.options) });
         png = chart.png;
         img = await decode(png);
-        geo = chartlensGeometry(img, c.weights);
+        geo = geometryOf(img, c.weights);
       });
 
       test('when the price strip right of the plot is read, then the labels equal the ticks drawn, on their gridlines, and the fit is within 0.2% of the range', async (t) => {
@@ -205,7 +163,7 @@ describe('OCR of chartlens-rendered charts', () => {
     const candles = all.slice(-150);
     const chart = await renderer.render({ candles, indicators: computeMarketStreams(candles).indicators, options: chartOptionsSchema.parse({}) });
     const img = await decode(chart.png);
-    const geo = chartlensGeometry(img, { price: 4, total: 5 });
+    const geo = geometryOf(img, { price: 4, total: 5 });
     const strip = { left: geo.plot.right, top: geo.plot.top, right: img.width, bottom: geo.plot.bottom + 4 };
     const { result } = await readPriceAxis(ocr, chart.png, img, strip, 'left');
     const r = fitOf(result);
