@@ -19,6 +19,7 @@ export interface InputBytes {
 
 /** Where batch inputs come from (a folder today). */
 export interface InputSource {
-  discover(): Promise<{ inputs: SourceInput[]; skippedLinks: string[] }>;
+  /** The inputs, the symlinks not followed, and the files that are plainly not inputs (README, NOTICE...). */
+  discover(): Promise<{ inputs: SourceInput[]; skippedLinks: string[]; skippedFiles: string[] }>;
   read(input: SourceInput): Promise<InputBytes>;
 }

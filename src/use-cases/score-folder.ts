@@ -34,6 +34,8 @@ export interface ScoreRun {
   notStarted: number;
   budgetReached: boolean;
   skippedLinks: string[];
+  /** Documentation files beside the inputs, not scored. */
+  skippedFiles: string[];
 }
 
 /** The sha256 recorded for an input whose files could not be read (the hash of no bytes). */
@@ -72,7 +74,7 @@ function errorOf(err: unknown, problem?: SourceInput['problem']): { code: string
 export async function scoreFolder(target: ScoreTarget, o: ScoreOptions): Promise<ScoreRun> {
   const now = o.now ?? Date.now;
   const started = now();
-  const { inputs, skippedLinks } = await o.source.discover();
+  const { inputs, skippedLinks, skippedFiles } = await o.source.discover();
   const lines: ResultLine[] = [];
   let resumed = 0;
   let resumedFailed = 0;
@@ -119,5 +121,5 @@ export async function scoreFolder(target: ScoreTarget, o: ScoreOptions): Promise
   };
   report();
   await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, worker));
-  return { lines, resumed, resumedFailed, notStarted, budgetReached, skippedLinks };
+  return { lines, resumed, resumedFailed, notStarted, budgetReached, skippedLinks, skippedFiles };
 }

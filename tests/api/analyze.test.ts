@@ -15,7 +15,7 @@ import { lastSampleCsv, rowsWith } from '../helpers/candle-rows.ts';
 import { answerWithTrueAndFalseClaims, plainHold } from '../../testing/model-replies.ts';
 import { indexOfDate, sp500 } from '../helpers/sample-data.ts';
 
-const SAMPLE_NEWS: NewsItem[] = JSON.parse(readFileSync(new URL('../../samples/news/sp500-2020-04.json', import.meta.url), 'utf8'));
+const SAMPLE_NEWS: NewsItem[] = JSON.parse(readFileSync(new URL('../../samples/charts/sp500-2020-light.news.json', import.meta.url), 'utf8'));
 
 const ANALYSIS_KEYS = [
   'id',

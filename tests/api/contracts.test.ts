@@ -34,7 +34,7 @@ import { pngChart } from '../helpers/image-fixtures.ts';
 import { answerWithTrueAndFalseClaims } from '../../testing/model-replies.ts';
 import { indexOfDate, sp500 } from '../helpers/sample-data.ts';
 
-const SAMPLE_NEWS: NewsItem[] = JSON.parse(readFileSync(new URL('../../samples/news/sp500-2020-04.json', import.meta.url), 'utf8'));
+const SAMPLE_NEWS: NewsItem[] = JSON.parse(readFileSync(new URL('../../samples/charts/sp500-2020-light.news.json', import.meta.url), 'utf8'));
 const readExample = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../docs/examples/${name}`, import.meta.url), 'utf8'));
 
 /** Parse with the schema and fail with zod's readable list of what does not fit. */

@@ -183,7 +183,7 @@ describe('chartlens score', () => {
   });
 
   test('when --format csv, then the CSV has the header once and one row per input', SLOW, async () => {
-    const f = await folder({ 'a.csv': csvSlice(0), 'b.csv': csvSlice(200), 'notes.txt': 'x' });
+    const f = await folder({ 'a.csv': csvSlice(0), 'b.csv': csvSlice(200), 'sheet.xlsx': 'x' });
     const r = await score([f.dir, '--format', 'csv', '--concurrency', '2']);
     assert.equal(r.code, 2, show(r));
     const out = join(f.dir, 'chartlens-results.csv');
@@ -199,7 +199,7 @@ describe('chartlens score', () => {
       [
         ['a.csv', 'true', ''],
         ['b.csv', 'true', ''],
-        ['notes.txt', 'false', 'unsupported_file'],
+        ['sheet.xlsx', 'false', 'unsupported_file'],
       ],
     );
     for (const x of recs.slice(1)) assert.equal(x.length, CSV_COLUMNS.length);

@@ -13,7 +13,7 @@ export const SAMPLE_CHARTS = {
   lightPng: 'sp500-2020-light.png',
   darkMarksPng: 'sp500-2020-dark-marks.png',
   ohlcJpeg: 'sp500-2020-ohlc.jpg',
-  lightWebp: 'sp500-2020-light.webp',
+  lightWebp: 'sp500-2020-webp.webp',
 } as const;
 
 const fileCache = new Map<string, Buffer>();

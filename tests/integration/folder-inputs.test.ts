@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
 import { writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
@@ -36,7 +37,7 @@ describe('discoverInputs: pairing', () => {
   });
 
   test('when an image has no data beside it, then it is an image-only input', async () => {
-    const f = await folder({ 'pic.jpg': await chartBytes('sp500-2020-ohlc.jpg'), 'pic2.webp': await chartBytes('sp500-2020-light.webp') });
+    const f = await folder({ 'pic.jpg': await chartBytes('sp500-2020-ohlc.jpg'), 'pic2.webp': await chartBytes('sp500-2020-webp.webp') });
     const { inputs } = await discoverInputs(f.dir, { recursive: false });
     assert.deepEqual(inputs, [
       { file: 'pic.jpg', image: 'pic.jpg' },
@@ -85,11 +86,27 @@ describe('discoverInputs: pairing', () => {
     assert.deepEqual(byFile(inputs)['chart.csv'], { file: 'chart.csv', data: 'chart.csv' });
   });
 
-  test('when a file is .txt or .gif, then it is listed with an unsupported_file problem', async () => {
-    const f = await folder({ 'notes.txt': 'hello', 'anim.gif': Buffer.from('GIF89a'), 'ok.csv': csvSlice(0) });
+  test('when the samples folder is discovered, then every file is an input or skipped documentation, and the light chart carries its news', async () => {
+    const { inputs, skippedFiles } = await discoverInputs(fileURLToPath(new URL('../../samples/', import.meta.url)), { recursive: true });
+    assert.deepEqual(inputs.filter((i) => i.problem).map((i) => i.file), [], 'no failures');
+    assert.deepEqual([...skippedFiles].sort(), ['NOTICE.md', 'README.md']);
+    const light = inputs.find((i) => i.file === 'charts/sp500-2020-light.png');
+    assert.equal(light?.news, 'charts/sp500-2020-light.news.json');
+    assert.deepEqual(inputs.map((i) => i.file).sort(), ['charts/sp500-2020-dark-marks.png', 'charts/sp500-2020-light.png', 'charts/sp500-2020-ohlc.jpg', 'charts/sp500-2020-webp.webp', 'sp500.csv']);
+  });
+
+  test('when README, NOTICE, LICENSE and notes.txt sit beside the charts, then they are skipped, neither inputs nor failures', async () => {
+    const f = await folder({ 'README.md': '# charts', NOTICE: 'x', 'LICENSE.txt': 'x', 'notes.txt': 'x', 'ok.csv': csvSlice(0) });
+    const { inputs, skippedFiles } = await discoverInputs(f.dir, { recursive: false });
+    assert.deepEqual(names(inputs), ['ok.csv']);
+    assert.deepEqual([...skippedFiles].sort(), ['LICENSE.txt', 'NOTICE', 'README.md', 'notes.txt']);
+  });
+
+  test('when a file is .xlsx or .gif, then it is listed with an unsupported_file problem', async () => {
+    const f = await folder({ 'sheet.xlsx': 'hello', 'anim.gif': Buffer.from('GIF89a'), 'ok.csv': csvSlice(0) });
     const { inputs } = await discoverInputs(f.dir, { recursive: false });
-    assert.deepEqual(names(inputs), ['anim.gif', 'notes.txt', 'ok.csv']);
-    assert.equal(byFile(inputs)['notes.txt'].problem?.code, 'unsupported_file');
+    assert.deepEqual(names(inputs), ['anim.gif', 'ok.csv', 'sheet.xlsx']);
+    assert.equal(byFile(inputs)['sheet.xlsx'].problem?.code, 'unsupported_file');
     assert.equal(byFile(inputs)['anim.gif'].problem?.code, 'unsupported_file');
     assert.equal(byFile(inputs)['ok.csv'].problem, undefined);
   });

@@ -70,7 +70,7 @@ const MIXED_EXPECTED: Record<string, string> = {
   'bad.csv': 'invalid_candles',
   'broken.json': 'invalid_candles',
   'good.csv': 'ok',
-  'notes.txt': 'unsupported_file',
+  'sheet.xlsx': 'unsupported_file',
   'obj.json': 'ok',
   'pair.png': 'ok',
   'pic.png': 'ok',
@@ -92,7 +92,7 @@ async function mixedFolder(): Promise<TempFolder> {
     'bad.csv': corruptCsv(900),
     'broken.json': '[{"time": "2020-01-02", "open": ',
     'trunc.jpg': truncatedJpeg(),
-    'notes.txt': 'not an input',
+    'sheet.xlsx': 'not an input',
     'zz-last.csv': csvSlice(1200),
   });
 }

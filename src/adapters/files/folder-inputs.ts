@@ -16,10 +16,17 @@ export interface Discovery {
   inputs: FolderInput[];
   /** Symlinks that point outside the folder: listed, never followed. */
   skippedLinks: string[];
+  /** Documentation beside the inputs (README, NOTICE, LICENSE, .md, .txt...): listed, not scored, not failures. */
+  skippedFiles: string[];
 }
 
-function classify(name: string): 'image' | 'data' | 'news' | 'other' {
+/** Files a folder of charts often carries that are plainly not inputs. */
+const DOC_EXTENSIONS = ['.md', '.markdown', '.txt', '.rst', '.pdf', '.html', '.htm'];
+const DOC_NAMES = /^(readme|notice|license|licence|copying|changelog|authors)(\.|$)/i;
+
+function classify(name: string): 'image' | 'data' | 'news' | 'doc' | 'other' {
   const lower = name.toLowerCase();
+  if (DOC_NAMES.test(name) || DOC_EXTENSIONS.includes(extname(lower))) return 'doc';
   if (lower.endsWith(NEWS_SUFFIX)) return 'news';
   const ext = extname(lower);
   if (IMAGE_EXTENSIONS.includes(ext)) return 'image';
@@ -37,9 +44,10 @@ const inside = (root: string, target: string): boolean => target === root || tar
 
 /**
  * List the inputs of a folder. Files with the same base name pair up (chart.png + chart.csv +
- * chart.news.json is one input). Hidden files and `exclude` (the results file) are ignored; any
- * other file that is not an input is reported as a problem so it gets an error line. Symlinks are
- * followed only while they stay inside the folder.
+ * chart.news.json is one input). Hidden files and `exclude` (the results file) are ignored;
+ * documentation (README, NOTICE, .md, .txt...) is listed as skipped; any other file that is not an
+ * input is reported as a problem so it gets an error line. Symlinks are followed only while they
+ * stay inside the folder.
  */
 export async function discoverInputs(dir: string, options: { recursive: boolean; exclude?: string[] }): Promise<Discovery> {
   const root = await realpath(dir);
@@ -79,8 +87,13 @@ export async function discoverInputs(dir: string, options: { recursive: boolean;
 
   const groups = new Map<string, FolderInput>();
   const problems: FolderInput[] = [];
+  const skippedFiles: string[] = [];
   for (const file of files) {
     const kind = classify(basename(file));
+    if (kind === 'doc') {
+      skippedFiles.push(file);
+      continue;
+    }
     if (kind === 'other') {
       problems.push({ file, problem: { code: 'unsupported_file', message: `Not an input: use ${[...IMAGE_EXTENSIONS, ...DATA_EXTENSIONS].join(' ')}` } });
       continue;
@@ -100,7 +113,7 @@ export async function discoverInputs(dir: string, options: { recursive: boolean;
     }
     inputs.push({ ...g, file: g.image ?? g.data ?? g.file });
   }
-  return { inputs: [...inputs, ...problems].sort((a, b) => a.file.localeCompare(b.file)), skippedLinks };
+  return { inputs: [...inputs, ...problems].sort((a, b) => a.file.localeCompare(b.file)), skippedLinks, skippedFiles };
 }
 
 /** The bytes of an input's files, and one sha256 over all of them (the resume key with the path). */

@@ -114,6 +114,7 @@ export const command: Command = {
         notes.push(`resumed: ${run.resumed} input(s) already had a line and were skipped${run.resumedFailed ? ` (${run.resumedFailed} of them failed earlier)` : ''}`);
       }
       if (run.skippedLinks.length) notes.push(`not followed (symlinks leaving the folder): ${run.skippedLinks.join(', ')}`);
+      if (run.skippedFiles.length) notes.push(`skipped (not inputs): ${run.skippedFiles.join(', ')}`);
       if (run.budgetReached) notes.push(`budget of $${budgetUsd} reached: stopped cleanly with ${run.notStarted} input(s) not started; rerun with --resume and a larger budget to finish`);
       if (summary.degraded > 0) {
         notes.push(`degraded: ${summary.degraded} answer(s) came from the rules standing in for the model: ${degradedByCode(run.lines).join('; ')}`);
