@@ -7,6 +7,7 @@ import { requireApiKey } from './auth.ts';
 import { candleBody } from './body.ts';
 import { errorHandler, notFound } from './error-handler.ts';
 import { analysisRoutes } from './routes/analyses.ts';
+import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { digitizeRoutes } from './routes/digitize.ts';
 import { marketRoutes } from './routes/market.ts';
@@ -28,6 +29,8 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(healthRoutes({ store: deps.analyze?.store, log }));
+  // The API description and its interactive docs are public, like the health checks.
+  app.use(docsRoutes());
   const body = candleBody(deps.config.maxBodyBytes);
   app.use('/v1', requireApiKey(deps.config.apiKeys ?? []));
   app.use('/v1', marketRoutes({ renderer: deps.renderer, body }));

@@ -1,0 +1,269 @@
+/**
+ * The OpenAPI 3.1 document of the HTTP API, built from the zod contracts (pure: no I/O). The
+ * statuses of the error codes live in the HTTP layer, so the caller passes them in.
+ */
+import { z } from 'zod';
+import { ERROR_CODES, type ErrorCode } from '../core/errors.ts';
+import { analysisSchema } from './analysis.ts';
+import { analyzeNewsSchema, analyzeRequestSchema } from './analyze-request.ts';
+import { candleRowSchema } from './candle-input.ts';
+import { digitizeResponseSchema } from './digitize.ts';
+import { errorBodySchema } from './error-body.ts';
+import { factsRequestSchema, factsResponseSchema } from './facts.ts';
+import { healthBodySchema, readyBodySchema } from './health.ts';
+import { renderRequestSchema } from './render-request.ts';
+
+type Json = Record<string, unknown>;
+
+/** A file part of a multipart form; a string here only so the form can be described and checked. */
+const filePart = (description: string): z.ZodString => z.string().meta({ contentMediaType: 'application/octet-stream', description });
+
+// Documentation views of the request bodies. `candles` and `news` stay `unknown` in the parsing
+// schemas (their errors get their own codes), so the docs show the shape a client should send.
+const candlesDoc = z.array(candleRowSchema).min(1).optional();
+const analyzeRequestDoc = analyzeRequestSchema.extend({ candles: candlesDoc, news: analyzeNewsSchema });
+const renderRequestDoc = renderRequestSchema.extend({ candles: candlesDoc });
+const factsRequestDoc = factsRequestSchema.extend({ candles: candlesDoc });
+
+/** POST /v1/analyze as multipart/form-data: an image and/or OHLCV, the options as text fields. */
+export const analyzeFormSchema = z
+  .object({
+    image: filePart('The chart image (PNG, JPEG, WebP).').optional(),
+    ohlcv: z.string().meta({ description: 'OHLCV as a CSV or JSON file, or as a text field.' }).optional(),
+    symbol: z.string().optional(),
+    timeframe: z.string().optional(),
+    news: z.string().meta({ description: 'JSON text: an array of news items.' }).optional(),
+    chart: z.string().meta({ description: 'JSON text: chart options.' }).optional(),
+    analyzer: z.string().optional(),
+    model: z.string().optional(),
+  })
+  .strict();
+
+/** POST /v1/digitize: one multipart `image` file, nothing else. */
+export const digitizeFormSchema = z.object({ image: filePart('The chart image to read back.') }).strict();
+
+/** The CSV body of POST /v1/render, /v1/indicators and /v1/analyze (labels go in the query string). */
+const csvBody = (schema: z.ZodType): z.ZodType => z.string().transform((csv) => ({ csv })).pipe(schema as z.ZodType<unknown, { csv: string }>);
+
+const CANDLES_EXAMPLE = [
+  { time: '2024-01-02', open: 100, high: 102, low: 99, close: 101, volume: 1200 },
+  { time: '2024-01-03', open: 101, high: 103, low: 100, close: 102.5, volume: 1350 },
+  { time: '2024-01-04', open: 102.5, high: 104, low: 101.5, close: 103.2, volume: 1100 },
+  { time: '2024-01-05', open: 103.2, high: 103.8, low: 100.9, close: 101.4, volume: 1600 },
+  { time: '2024-01-08', open: 101.4, high: 102.9, low: 100.2, close: 102.7, volume: 1250 },
+];
+const CSV_EXAMPLE = [
+  'time,open,high,low,close,volume',
+  ...CANDLES_EXAMPLE.map((c) => [c.time, c.open, c.high, c.low, c.close, c.volume].join(',')),
+].join('\n');
+
+/** One documented request body: the schema shown, the schema a real request must pass, an example. */
+export interface RequestBodyDoc {
+  mediaType: string;
+  /** Shown in the document (as JSON Schema). */
+  shown: z.ZodType;
+  /** What the server's own validation accepts; the example must pass it. */
+  parses: z.ZodType;
+  example: unknown;
+}
+
+/** How a route is documented. */
+export interface RouteDoc {
+  method: 'get' | 'post';
+  /** OpenAPI path template (`{id}`, not `:id`). */
+  path: string;
+  summary: string;
+  tag: 'analysis' | 'market' | 'digitize' | 'health' | 'docs';
+  /** Behind the optional API key (everything under /v1). */
+  auth: boolean;
+  requestBodies?: RequestBodyDoc[];
+  /** The 200 answer: a JSON schema component, or a non-JSON media type. */
+  ok: { schema: string } | { mediaType: string; description: string };
+  /** The error codes this route can answer with. */
+  errors: ErrorCode[];
+  /** Query parameters (the labels of the CSV form). */
+  query?: { name: string; description: string; type: 'string' | 'integer' }[];
+}
+
+const JSON_ERRORS: ErrorCode[] = ['invalid_request', 'invalid_json', 'invalid_csv', 'invalid_candles', 'unknown_field', 'unsupported_media_type', 'payload_too_large'];
+const UPLOAD_ERRORS: ErrorCode[] = ['invalid_request', 'unknown_field', 'invalid_image', 'unsupported_image', 'image_too_large', 'unsupported_media_type', 'payload_too_large'];
+const CSV_QUERY: NonNullable<RouteDoc['query']> = [
+  { name: 'symbol', description: 'With a text/csv body: the symbol label.', type: 'string' },
+  { name: 'timeframe', description: 'With a text/csv body: the timeframe label.', type: 'string' },
+];
+
+/** The response components, by name. */
+export const RESPONSE_SCHEMAS = {
+  Analysis: analysisSchema,
+  FactsResponse: factsResponseSchema,
+  DigitizeResponse: digitizeResponseSchema,
+  HealthBody: healthBodySchema,
+  ReadyBody: readyBodySchema,
+  ErrorBody: errorBodySchema,
+} as const;
+
+/** Every route the app serves. /v1/analyze, /v1/analyses/* and /v1/digitize need their services wired. */
+export const ROUTES: RouteDoc[] = [
+  {
+    method: 'post',
+    path: '/v1/analyze',
+    summary: 'Analyze a chart: candles (JSON or CSV), an uploaded image, or both; answers with verified facts and a decision.',
+    tag: 'analysis',
+    auth: true,
+    query: CSV_QUERY,
+    requestBodies: [
+      { mediaType: 'application/json', shown: analyzeRequestDoc, parses: analyzeRequestSchema, example: { symbol: 'DEMO', timeframe: '1d', candles: CANDLES_EXAMPLE, analyzer: 'local', news: [{ headline: 'Demo Corp beats estimates' }] } },
+      { mediaType: 'multipart/form-data', shown: analyzeFormSchema, parses: analyzeFormSchema, example: { symbol: 'DEMO', timeframe: '1d', ohlcv: CSV_EXAMPLE, analyzer: 'local' } },
+      { mediaType: 'text/csv', shown: z.string(), parses: csvBody(analyzeRequestSchema), example: CSV_EXAMPLE },
+    ],
+    ok: { schema: 'Analysis' },
+    errors: [...UPLOAD_ERRORS, 'invalid_json', 'invalid_csv', 'invalid_candles', 'invalid_chart_options', 'invalid_news', 'unauthorized', 'store_unavailable', 'service_unavailable', 'internal_error'],
+  },
+  {
+    method: 'post',
+    path: '/v1/render',
+    summary: 'Render candles as a PNG chart.',
+    tag: 'market',
+    auth: true,
+    query: CSV_QUERY,
+    requestBodies: [
+      { mediaType: 'application/json', shown: renderRequestDoc, parses: renderRequestSchema, example: { symbol: 'DEMO', candles: CANDLES_EXAMPLE, chart: { width: 800, height: 400, theme: 'dark' } } },
+      { mediaType: 'text/csv', shown: z.string(), parses: csvBody(renderRequestSchema), example: CSV_EXAMPLE },
+    ],
+    ok: { mediaType: 'image/png', description: 'The chart; the X-Chart-Renderer header names the renderer.' },
+    errors: [...JSON_ERRORS, 'invalid_chart_options', 'unauthorized', 'internal_error'],
+  },
+  {
+    method: 'post',
+    path: '/v1/indicators',
+    summary: 'Compute the market facts (indicators, patterns, levels, trend) at the last bar.',
+    tag: 'market',
+    auth: true,
+    query: CSV_QUERY,
+    requestBodies: [
+      { mediaType: 'application/json', shown: factsRequestDoc, parses: factsRequestSchema, example: { symbol: 'DEMO', timeframe: '1d', candles: CANDLES_EXAMPLE } },
+      { mediaType: 'text/csv', shown: z.string(), parses: csvBody(factsRequestSchema), example: CSV_EXAMPLE },
+    ],
+    ok: { schema: 'FactsResponse' },
+    errors: [...JSON_ERRORS, 'unauthorized', 'internal_error'],
+  },
+  {
+    method: 'post',
+    path: '/v1/digitize',
+    summary: 'Read the candles back from a chart image (pixels and OCR of the axes).',
+    tag: 'digitize',
+    auth: true,
+    requestBodies: [{ mediaType: 'multipart/form-data', shown: digitizeFormSchema, parses: digitizeFormSchema, example: { image: '(PNG bytes)' } }],
+    ok: { schema: 'DigitizeResponse' },
+    errors: [...UPLOAD_ERRORS, 'unauthorized', 'service_unavailable', 'internal_error'],
+  },
+  {
+    method: 'get',
+    path: '/v1/analyses/{id}',
+    summary: 'A stored analysis, as POST /v1/analyze answered it.',
+    tag: 'analysis',
+    auth: true,
+    ok: { schema: 'Analysis' },
+    errors: ['not_found', 'unauthorized', 'store_unavailable', 'internal_error'],
+  },
+  {
+    method: 'get',
+    path: '/v1/analyses/{id}/chart.png',
+    summary: 'The chart image a stored analysis was made from (the bytes the analyzer saw).',
+    tag: 'analysis',
+    auth: true,
+    ok: { mediaType: 'image/png', description: 'The chart (immutable; cacheable).' },
+    errors: ['not_found', 'unauthorized', 'store_unavailable', 'internal_error'],
+  },
+  { method: 'get', path: '/healthz', summary: 'Liveness: the process is up.', tag: 'health', auth: false, ok: { schema: 'HealthBody' }, errors: [] },
+  { method: 'get', path: '/readyz', summary: 'Readiness: the analysis store answers.', tag: 'health', auth: false, ok: { schema: 'ReadyBody' }, errors: ['store_unavailable'] },
+  { method: 'get', path: '/openapi.json', summary: 'This document.', tag: 'docs', auth: false, ok: { mediaType: 'application/json', description: 'The OpenAPI 3.1 document.' }, errors: [] },
+  { method: 'get', path: '/docs', summary: 'Interactive API documentation (Swagger UI, served locally).', tag: 'docs', auth: false, ok: { mediaType: 'text/html', description: 'The Swagger UI page.' }, errors: [] },
+];
+
+/** JSON Schema 2020-12 (OpenAPI 3.1's dialect) of one zod schema, refs into components.schemas. */
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
+  const out = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Json;
+  delete out.$schema;
+  return out;
+}
+
+function errorResponses(route: RouteDoc, statuses: Record<ErrorCode, number>): Record<string, Json> {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of route.errors) byStatus.set(statuses[code], [...(byStatus.get(statuses[code]) ?? []), code]);
+  const out: Record<string, Json> = {};
+  for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
+    out[String(status)] = {
+      description: `Error: ${codes.map((c) => `\`${c}\``).join(', ')}.`,
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' }, example: { error: { code: codes[0], message: 'What went wrong, safe to show.', details: [] } } } },
+    };
+  }
+  return out;
+}
+
+function operation(route: RouteDoc, statuses: Record<ErrorCode, number>): Json {
+  const op: Json = { summary: route.summary, operationId: `${route.method}${route.path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`, tags: [route.tag] };
+  if (!route.auth) op.security = [];
+  const params: Json[] = [];
+  if (route.path.includes('{id}')) params.push({ name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'The analysis id.' });
+  for (const q of route.query ?? []) params.push({ name: q.name, in: 'query', required: false, schema: { type: q.type }, description: q.description });
+  if (params.length > 0) op.parameters = params;
+  if (route.requestBodies) {
+    const content: Json = {};
+    for (const body of route.requestBodies) content[body.mediaType] = { schema: jsonSchema(body.shown, 'input'), example: body.example };
+    op.requestBody = { required: true, content };
+  }
+  const ok = 'schema' in route.ok
+    ? { description: 'OK', content: { 'application/json': { schema: { $ref: `#/components/schemas/${route.ok.schema}` } } } }
+    : { description: route.ok.description, content: { [route.ok.mediaType]: { schema: route.ok.mediaType.startsWith('image/') ? { type: 'string', contentMediaType: route.ok.mediaType } : {} } } };
+  op.responses = { '200': ok, ...errorResponses(route, statuses) };
+  return op;
+}
+
+export interface OpenApiOptions {
+  /** The HTTP status of every error code (entry/http/http-status.ts). */
+  errorStatuses: Record<ErrorCode, number>;
+  version: string;
+}
+
+/** The OpenAPI 3.1 document of every route in ROUTES. */
+export function buildOpenApiDocument(opts: OpenApiOptions): Json {
+  const codes = (Object.keys(ERROR_CODES) as ErrorCode[]).map((code) => ({ code, kind: ERROR_CODES[code], status: opts.errorStatuses[code] }));
+  const paths: Record<string, Json> = {};
+  for (const route of ROUTES) paths[route.path] = { ...paths[route.path], [route.method]: operation(route, opts.errorStatuses) };
+  const schemas: Record<string, Json> = {};
+  for (const [name, schema] of Object.entries(RESPONSE_SCHEMAS)) schemas[name] = jsonSchema(schema, 'output');
+  return {
+    openapi: '3.1.0',
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    info: {
+      title: 'chartlens',
+      version: opts.version,
+      description: [
+        'Reads candlestick charts like a trader: deterministic market facts, rendered charts, and verified LLM analysis.',
+        '',
+        'Every 4xx/5xx answer is an `ErrorBody` with a stable code:',
+        '',
+        '| code | kind | HTTP status |',
+        '| --- | --- | --- |',
+        ...codes.map((c) => `| \`${c.code}\` | ${c.kind} | ${c.status} |`),
+      ].join('\n'),
+    },
+    tags: [
+      { name: 'analysis', description: 'Chart analysis and stored results.' },
+      { name: 'market', description: 'Charts and facts from candles.' },
+      { name: 'digitize', description: 'Candles read back from chart images.' },
+      { name: 'health', description: 'Liveness and readiness.' },
+      { name: 'docs', description: 'This documentation.' },
+    ],
+    security: [{ bearerAuth: [] }],
+    paths,
+    components: {
+      schemas,
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', description: 'Only when the server is configured with API keys (CHARTLENS_API_KEYS); otherwise open.' },
+      },
+    },
+    'x-error-codes': codes,
+  };
+}
