@@ -12,6 +12,7 @@ import { errorBodySchema } from './error-body.ts';
 import { factsRequestSchema, factsResponseSchema } from './facts.ts';
 import { healthBodySchema, readyBodySchema } from './health.ts';
 import { renderRequestSchema } from './render-request.ts';
+import { analysesPageSchema } from './analyses-list.ts';
 
 type Json = Record<string, unknown>;
 
@@ -95,6 +96,7 @@ const CSV_QUERY: NonNullable<RouteDoc['query']> = [
 /** The response components, by name. */
 export const RESPONSE_SCHEMAS = {
   Analysis: analysisSchema,
+  AnalysesPage: analysesPageSchema,
   FactsResponse: factsResponseSchema,
   DigitizeResponse: digitizeResponseSchema,
   HealthBody: healthBodySchema,
@@ -156,6 +158,19 @@ export const ROUTES: RouteDoc[] = [
     requestBodies: [{ mediaType: 'multipart/form-data', shown: digitizeFormSchema, parses: digitizeFormSchema, example: { image: '(PNG bytes)' } }],
     ok: { schema: 'DigitizeResponse' },
     errors: [...UPLOAD_ERRORS, 'unauthorized', 'service_unavailable', 'internal_error'],
+  },
+  {
+    method: 'get',
+    path: '/v1/analyses',
+    summary: 'The history: stored analyses, newest first, a page at a time (follow nextCursor).',
+    tag: 'analysis',
+    auth: true,
+    query: [
+      { name: 'limit', description: 'Analyses per page, 1 to 100 (default 20).', type: 'integer' },
+      { name: 'cursor', description: 'The nextCursor of the previous page.', type: 'string' },
+    ],
+    ok: { schema: 'AnalysesPage' },
+    errors: ['invalid_request', 'unknown_field', 'unauthorized', 'store_unavailable', 'internal_error'],
   },
   {
     method: 'get',

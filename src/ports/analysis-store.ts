@@ -1,3 +1,4 @@
+import type { AnalysesPage } from '../contracts/analyses-list.ts';
 import type { Analysis } from '../core/analysis/analysis.ts';
 import type { BuiltPrompt } from './analyzer.ts';
 
@@ -24,6 +25,8 @@ export interface AnalysisStore {
   /** The most recent non-degraded analysis with this cache key, if any. */
   findByCacheKey(cacheKey: string): Promise<AnalysisRecord | null>;
   getImage(id: string): Promise<Buffer | null>;
+  /** A page of the history, newest first: at most `limit` after the cursor a previous page gave. */
+  list(page: { limit: number; cursor?: string }): Promise<AnalysesPage>;
   /** Cheap liveness check for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

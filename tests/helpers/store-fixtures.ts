@@ -137,6 +137,20 @@ export function describeStoreContract(name: string, skip: string | false, setup:
       await store.ping();
     });
 
+    it('lists the history newest first, a page at a time, with summaries read from the stored analysis', async () => {
+      const records = [makeRecord(), makeRecord({ degraded: true }), makeRecord()];
+      for (const r of records) await store.save(r);
+      const first = await store.list({ limit: 2 });
+      assert.deepEqual(first.items.map((i) => i.id), [records[2].id, records[1].id]);
+      assert.equal(first.items[1].degraded, true);
+      assert.equal(first.items[0].action, records[2].analysis.decision.action);
+      assert.equal(first.items[0].confidence, records[2].analysis.decision.confidence);
+      assert.equal(first.items[0].createdAt, records[2].createdAt);
+      assert.ok(first.nextCursor);
+      const second = await store.list({ limit: 2, cursor: first.nextCursor });
+      assert.equal(second.items[0].id, records[0].id);
+    });
+
     it('returns a saved record deep-equal to what was saved', async () => {
       const record = makeRecord();
       await store.save(record);

@@ -350,6 +350,7 @@ function memoryStore(): AnalysisStore & { records: Map<string, AnalysisRecord> }
     get: async (id) => records.get(id) ?? null,
     findByCacheKey: async (key) => [...records.values()].find((r) => r.cacheKey === key && r.analysis.provider.degraded === false) ?? null,
     getImage: async (id) => records.get(id)?.image ?? null,
+    list: () => Promise.resolve({ items: [], nextCursor: null }),
     ping: async () => {},
     close: async () => {},
   };

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import type { AnalysisRecord, AnalysisStore } from '../../ports/analysis-store.ts';
 import { migrate } from './migrate.ts';
 import { MEMORY_DIR, openPglite, openPgPool, quoteIdent, type SqlClient } from './sql-client.ts';
+import type { AnalysesPage, AnalysisSummary } from '../../contracts/analyses-list.ts';
 
 export interface OpenStoreOptions {
   /** A PostgreSQL URL; when set, the store uses that server instead of embedded PGlite. */
@@ -100,6 +101,21 @@ interface Row {
   image: Buffer;
 }
 
+interface SummaryRow {
+  seq: string;
+  id: string;
+  created_at_text: string;
+  symbol: string | null;
+  timeframe: string | null;
+  source: string;
+  action: string;
+  exposure: number | string;
+  confidence: number | string;
+  verification: string;
+  analyzer: string;
+  degraded: boolean;
+}
+
 const COLUMNS = 'id, created_at_text, cache_key, analysis, request, prompt, raw_output, image';
 
 /**
@@ -159,6 +175,37 @@ export class PgAnalysisStore implements AnalysisStore {
       [cacheKey],
     );
     return rows.length > 0 ? toRecord(rows[0]) : null;
+  }
+
+  async list(page: { limit: number; cursor?: string }): Promise<AnalysesPage> {
+    // seq is the insertion order: newest first, and a stable cursor even for equal timestamps.
+    const rows = await this.db.query<SummaryRow>(
+      `SELECT seq::text AS seq, id, created_at_text,
+              analysis->>'symbol' AS symbol, analysis->>'timeframe' AS timeframe,
+              analysis->'input'->>'source' AS source,
+              analysis->'decision'->>'action' AS action,
+              (analysis->'decision'->>'exposure')::float8 AS exposure,
+              (analysis->'decision'->>'confidence')::float8 AS confidence,
+              analysis->'verification'->>'status' AS verification,
+              analysis->'provider'->>'analyzer' AS analyzer, degraded
+         FROM analyses WHERE ($1::bigint IS NULL OR seq < $1::bigint)
+        ORDER BY seq DESC LIMIT $2`,
+      [page.cursor ?? null, page.limit + 1],
+    );
+    const items = rows.slice(0, page.limit).map((r) => ({
+      id: r.id,
+      createdAt: r.created_at_text,
+      symbol: r.symbol,
+      timeframe: r.timeframe,
+      source: r.source as AnalysisSummary['source'],
+      action: r.action as AnalysisSummary['action'],
+      exposure: Number(r.exposure),
+      confidence: Number(r.confidence),
+      verification: r.verification as AnalysisSummary['verification'],
+      analyzer: r.analyzer,
+      degraded: r.degraded,
+    }));
+    return { items, nextCursor: rows.length > page.limit ? rows[page.limit - 1].seq : null };
   }
 
   async getImage(id: string): Promise<Buffer | null> {

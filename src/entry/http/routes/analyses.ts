@@ -4,6 +4,8 @@ import type { AnalysisStore } from '../../../ports/analysis-store.ts';
 import { type AnalyzeDeps, analyzeChart } from '../../../use-cases/analyze-chart.ts';
 import { toAnalyzeCommand } from '../../../use-cases/analyze-request.ts';
 import { chartUpload, multipartFields } from '../upload.ts';
+import { analysesQuerySchema } from '../../../contracts/analyses-list.ts';
+import { parseRequest } from '../../../use-cases/parse-request.ts';
 
 type Files = Record<string, Express.Multer.File[]> | undefined;
 
@@ -38,6 +40,10 @@ export function analysisRoutes(deps: {
     res.json(await analyzeChart(deps.analyze, toAnalyzeCommand(req.body)));
   });
 
+  router.get('/analyses', async (req, res) => {
+    const page = parseRequest(analysesQuerySchema, { ...req.query });
+    res.json(await deps.store.list(page));
+  });
   router.get('/analyses/:id', async (req, res) => {
     const record = await deps.store.get(req.params.id);
     if (!record) throw new AppError('not_found', `No analysis with id ${req.params.id}`);
