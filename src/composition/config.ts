@@ -39,6 +39,8 @@ const envSchema = z.object({
   CHARTLENS_PRICES: optionalText,
   DATABASE_URL: optionalText,
   CHARTLENS_API_KEYS: optionalText,
+  /** A folder of <symbol>.csv files: the `csv` market-data source. */
+  CHARTLENS_MARKET_DIR: z.string().min(1).default('samples'),
   CHARTLENS_WORKERS: z.coerce.number().int().min(0).max(64).default(0),
 });
 
@@ -59,6 +61,8 @@ export interface Config {
   deadlineMs: number;
   databaseUrl: string | null;
   apiKeys: string[];
+  /** The folder of the `csv` market-data source. */
+  marketDir: string;
   /** Worker threads for facts and charts (0: on the main thread). */
   workers: number;
 }
@@ -114,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     deadlineMs: e.CHARTLENS_DEADLINE_MS,
     databaseUrl: e.DATABASE_URL ?? null,
     workers: e.CHARTLENS_WORKERS,
+    marketDir: e.CHARTLENS_MARKET_DIR,
     apiKeys: (e.CHARTLENS_API_KEYS ?? '')
       .split(',')
       .map((k) => k.trim())

@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { fileTemplates } from '../../prompts/loader.ts';
 import { fileReportWriter } from '../adapters/files/backtest-report.ts';
+import { CsvFolderMarketData } from '../adapters/market-data/csv-folder.ts';
+import type { MarketData } from '../ports/market-data.ts';
 import { fileCalibrationMaps } from '../adapters/files/calibration-maps.ts';
 import { LocalRulesAnalyzer } from '../adapters/analyzers/local-rules-analyzer.ts';
 import { OpenAIAnalyzer } from '../adapters/analyzers/openai-analyzer.ts';
@@ -28,6 +30,8 @@ export interface Services {
   analyze: AnalyzeDeps;
   /** Writes replay reports (decisions.csv, metrics.json, equity.png, report.html). */
   reports: BacktestReportWriter;
+  /** Market-data sources by name: `csv`, the folder CHARTLENS_MARKET_DIR. */
+  market: Record<string, MarketData>;
   /** Reading charts back from their pixels; the OCR engine starts on first use (or `warm()`). */
   digitize: DigitizeDeps;
   log: (msg: string) => void;
@@ -95,6 +99,7 @@ export async function buildServices(config: Config, overrides: ServiceOverrides 
     analyzers,
     analyze,
     reports: fileReportWriter(renderer),
+    market: { csv: new CsvFolderMarketData(config.marketDir) },
     digitize,
     log,
     async close() {

@@ -22,7 +22,7 @@ export async function startServer(config: Config): Promise<Server> {
   const services = await buildServices(config);
   // Fatal errors are always written, even with CHARTLENS_LOG=silent: an exit needs its reason.
   exitOnFatalErrors((msg) => console.error(msg));
-  const app = createApp({ config, renderer: services.renderer, analyze: services.analyze, digitize: services.digitize, log: services.log });
+  const app = createApp({ config, renderer: services.renderer, analyze: services.analyze, market: services.market, digitize: services.digitize, log: services.log });
   // Start the OCR engine now, off the request path: the first upload then finds it warm.
   void warmDigitizer(services.digitize).catch((err: unknown) => services.log(`ocr: the engine could not start: ${(err as Error)?.message ?? String(err)}`));
   const server = await new Promise<Server>((resolve, reject) => {

@@ -13,6 +13,7 @@ import { factsRequestSchema, factsResponseSchema } from './facts.ts';
 import { healthBodySchema, readyBodySchema } from './health.ts';
 import { renderRequestSchema } from './render-request.ts';
 import { analysesPageSchema } from './analyses-list.ts';
+import { marketResponseSchema } from './market.ts';
 
 type Json = Record<string, unknown>;
 
@@ -97,6 +98,7 @@ const CSV_QUERY: NonNullable<RouteDoc['query']> = [
 export const RESPONSE_SCHEMAS = {
   Analysis: analysisSchema,
   AnalysesPage: analysesPageSchema,
+  MarketResponse: marketResponseSchema,
   FactsResponse: factsResponseSchema,
   DigitizeResponse: digitizeResponseSchema,
   HealthBody: healthBodySchema,
@@ -161,6 +163,19 @@ export const ROUTES: RouteDoc[] = [
   },
   {
     method: 'get',
+    path: '/v1/market/{source}/{symbol}',
+    summary: 'The last bars of a symbol from a market-data source, oldest first.',
+    tag: 'market',
+    auth: true,
+    query: [
+      { name: 'timeframe', description: 'The bars wanted (the csv source holds 1d).', type: 'string' },
+      { name: 'bars', description: 'How many of the last bars, 2 to 10000 (default 300).', type: 'integer' },
+    ],
+    ok: { schema: 'MarketResponse' },
+    errors: ['unknown_market_source', 'unknown_symbol', 'invalid_request', 'unknown_field', 'unauthorized', 'internal_error'],
+  },
+  {
+    method: 'get',
     path: '/v1/analyses',
     summary: 'The history: stored analyses, newest first, a page at a time (follow nextCursor).',
     tag: 'analysis',
@@ -221,6 +236,8 @@ function operation(route: RouteDoc, statuses: Record<ErrorCode, number>): Json {
   if (!route.auth) op.security = [];
   const params: Json[] = [];
   if (route.path.includes('{id}')) params.push({ name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'The analysis id.' });
+  if (route.path.includes('{source}')) params.push({ name: 'source', in: 'path', required: true, schema: { type: 'string' }, description: 'The market-data source (csv: the folder CHARTLENS_MARKET_DIR).' });
+  if (route.path.includes('{symbol}')) params.push({ name: 'symbol', in: 'path', required: true, schema: { type: 'string' }, description: 'The symbol, e.g. sp500.' });
   for (const q of route.query ?? []) params.push({ name: q.name, in: 'query', required: false, schema: { type: q.type }, description: q.description });
   if (params.length > 0) op.parameters = params;
   if (route.requestBodies) {

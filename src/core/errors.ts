@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   unsupported_media_type: 'input',
   payload_too_large: 'input',
   not_found: 'input',
+  unknown_symbol: 'input',
+  unknown_market_source: 'input',
   unauthorized: 'input',
   usage_error: 'usage',
   unsupported_file: 'batch',

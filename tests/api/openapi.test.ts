@@ -89,7 +89,7 @@ describe('GET /openapi.json', () => {
     const created = await request(a.app).post('/v1/analyze').send(analyzeExample).expect(200);
     const id = String(created.body.id);
     for (const [path, item] of Object.entries(doc.paths as Record<string, Json>)) {
-      const url = path.replace('{id}', encodeURIComponent(id));
+      const url = path.replace('{id}', encodeURIComponent(id)).replace('{source}', 'csv').replace('{symbol}', 'sp500');
       for (const [method, op] of Object.entries(item)) {
         const json = op.requestBody?.content?.['application/json']?.example;
         const form = op.requestBody?.content?.['multipart/form-data'];

@@ -103,6 +103,7 @@ export async function startAnalysisApp(opts: AnalysisAppOptions = {}): Promise<A
     config: { maxBodyBytes: opts.maxBodyBytes ?? 4 * 1024 * 1024, apiKeys: opts.apiKeys ?? [], maxImageBytes },
     renderer: sharedRenderer(),
     analyze: deps,
+    market: services.market,
     digitize: services.digitize,
     log: opts.log ?? (() => {}),
   });

@@ -10,6 +10,8 @@ import { analysisRoutes } from './routes/analyses.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { digitizeRoutes } from './routes/digitize.ts';
+import { marketDataRoutes } from './routes/market-data.ts';
+import type { MarketData } from '../../ports/market-data.ts';
 import { marketRoutes } from './routes/market.ts';
 
 export interface AppDeps {
@@ -17,6 +19,8 @@ export interface AppDeps {
   renderer: ChartRenderer;
   /** Analysis needs a store and analyzers; without them only the market endpoints are served. */
   analyze?: AnalyzeDeps;
+  /** Market-data sources by name (GET /v1/market/{source}/{symbol}); absent: that route is not served. */
+  market?: Record<string, MarketData>;
   /** Reading charts back from pixels (POST /v1/digitize); absent: that route is not served. */
   digitize?: DigitizeDeps;
   log?: (msg: string) => void;
@@ -46,6 +50,7 @@ export function createApp(deps: AppDeps): Express {
       }),
     );
   }
+  if (deps.market) app.use('/v1', marketDataRoutes({ sources: deps.market }));
   if (deps.digitize) {
     app.use('/v1', digitizeRoutes({ digitize: deps.digitize, maxImageBytes: deps.config.maxImageBytes ?? 10 * 1024 * 1024, maxFieldBytes: deps.config.maxBodyBytes }));
   }

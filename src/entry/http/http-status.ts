@@ -15,6 +15,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   unsupported_media_type: 415,
   payload_too_large: 413,
   not_found: 404,
+  unknown_symbol: 404,
+  unknown_market_source: 404,
   unauthorized: 401,
   usage_error: 400,
   unsupported_file: 415,
