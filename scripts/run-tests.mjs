@@ -20,6 +20,21 @@ if (major < 24) {
   process.exit(1);
 }
 const filter = process.argv.slice(2);
+// The whole suite (no filter) starts with the type check and the lint, whose import-direction rules
+// are the architecture's boundary check: `npm test` is then everything CI must see fail.
+if (filter.length === 0) {
+  for (const [what, args] of [
+    ['type check', ['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'tsconfig.json']],
+    ['lint', ['node_modules/eslint/bin/eslint.js', '.']],
+  ]) {
+    console.log(`run-tests: ${what}`);
+    const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
+    if (r.status !== 0) {
+      console.error(`run-tests: the ${what} failed`);
+      process.exit(r.status ?? 1);
+    }
+  }
+}
 const files = find('tests')
   .filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)))
   .sort();
