@@ -41,6 +41,13 @@ describe('claim dates: the formats models write', () => {
     ['2020-03-20T00:00:00Z', '2020-03-20'],
     ['2020-03-20T00:00:00.000Z', '2020-03-20'],
     ['2020-03-20 00:00', '2020-03-20'],
+    // Tried once after the rules were written, on wordings not tuned for:
+    ['24-Mar-2020', '2020-03-24'],
+    ['Tue 24 Mar 2020', '2020-03-24'],
+    ['Tuesday, March 24th, 2020', '2020-03-24'],
+    ['3/24/20', '2020-03-24'],
+    ['24.03.2020', '2020-03-24'],
+    ['2020-03-24T15:30:00-04:00', '2020-03-24'],
   ];
   for (const [text, day] of table) {
     test(`when a claim says "${text}", then it is placed on the bar of ${day}`, () => {

@@ -47,6 +47,10 @@ describe('pattern names models use', () => {
     ['triple bottom', 'triple_bottom', 'bullish'],
     ['Rounding Bottom', 'rounding_bottom', 'bullish'],
     ['saucer', 'rounding_bottom', 'bullish'],
+    ['Double-bottom (W)', 'double_bottom', 'bullish'],
+    ['Falling Wedge breakout', 'falling_wedge', 'bullish'],
+    ['Hammer candlestick', 'CDLHAMMER', 'bullish'],
+    ['Morning-star', 'CDLMORNINGSTAR', 'bullish'],
     ['Elliott Wave 3', null, 'bullish'],
     ['Golden Cross', null, 'bullish'],
   ];
@@ -67,6 +71,7 @@ describe('indicator names models use', () => {
     ['20 EMA', 'ema20'],
     ['EMA(50)', 'ema50'],
     ['RSI(14)', 'rsi14'],
+    ['14-day RSI', 'rsi14'],
     ['Relative Strength Index', 'rsi14'],
     ['MACD signal line', 'macdSignal'],
     ['MACD histogram', 'macdHist'],

@@ -60,7 +60,13 @@ function timeOfDay(rest: string): { ms: number | null; offsetMs: number } | null
 export function readDate(text: string): Reading[] | string {
   const raw = text.trim();
   if (raw === '') return 'no date was given';
-  const s = raw.replace(/,/g, ' ').replace(/\s+/g, ' ');
+  // Weekday names say nothing a date does not ("Tue 24 Mar 2020"), and "24-Mar-2020" is "24 Mar 2020".
+  const s = raw
+    .replace(/,/g, ' ')
+    .replace(/\b(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(day|sday|nesday|rsday|urday)?\.?(?=\s|$)/gi, ' ')
+    .replace(/(?<=[A-Za-z])[-.](?=\d)|(?<=\d)[-.](?=[A-Za-z])/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   let m: RegExpExecArray | null;
   // 2020-03-20, 2020/3/20, 2020.03.20, optionally with a time.
   if ((m = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(.*)$/.exec(s))) {
@@ -136,6 +142,8 @@ function barFor(ms: number, withTime: boolean, bars: ChartBars): number | null {
     }
     return null;
   }
+  // Daily and slower bars: a date-time names the bar of its day, whatever the hour.
+  if (spacing >= DAY_MS * 0.9) return barFor(Date.UTC(new Date(ms).getUTCFullYear(), new Date(ms).getUTCMonth(), new Date(ms).getUTCDate()), false, bars);
   return bestDistance <= spacing ? best : null;
 }
 

@@ -158,7 +158,11 @@ export function resolvePatternCode(name: string, direction?: 'bullish' | 'bearis
   const trimmed = key.replace(/(up|down)$/, '');
   if (table.has(trimmed)) return table.get(trimmed) ?? null;
   // "Bull Engulfing", "Engulfing (bear)": the direction is in the claim's own field.
-  return table.get(compactPatternName(name, true)) ?? null;
+  const withoutDirection = table.get(compactPatternName(name, true));
+  if (withoutDirection) return withoutDirection;
+  // "Double-bottom (W)", "Falling Wedge breakout": a gloss in brackets, or the pattern's own break named after it.
+  const plain = name.replace(/\([^)]*\)/g, ' ').replace(/\b(breakout|breakdown|break|confirmed|forming)\s*$/i, ' ');
+  return plain !== name ? resolvePatternCode(plain, direction) : null;
 }
 
 const DIRECTIONAL_NAMES: Record<string, Partial<Record<'bullish' | 'bearish' | 'neutral', string>>> = {

@@ -249,7 +249,7 @@ export function resolveIndicatorName(name: string): IndicatorName | null {
   const key = text
     .replace(/[^a-z0-9]/g, '')
     .replace(/(day|period|bar)s?/g, '')
-    .replace(/^(\d+)(sma|ema|ma)$/, '$2$1');
+    .replace(/^(\d+)(sma|ema|ma|rsi|atr|adx)$/, '$2$1');
   return INDICATOR_ALIASES[key] ?? INDICATOR_ALIASES[key.replace(/14$/, '')] ?? null;
 }
 
