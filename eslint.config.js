@@ -16,6 +16,14 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  // The web page (web/): plain ES modules for the browser, no build step: browser globals, not Node's.
+  {
+    files: ['web/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: { ...Object.fromEntries(Object.keys(globals.node).map((name) => [name, 'off'])), ...globals.browser },
+    },
+  },
   // The product code is linted with type information: unsafe `any`, floating promises and the like
   // are errors there. Tests and benches keep the plain rules (fixtures poke at untyped JSON a lot).
   {

@@ -1,10 +1,12 @@
 /**
  * Render benchmark: 150 real S&P 500 daily bars at 1024x512 with volume and SMA20/SMA50, drawn by
- * the Chart.js renderer (split into draw / PNG encode), through HTTP, and by matplotlib's Agg backend
- * (Debian's python3-matplotlib in one warm process, what mplfinance-based tools do).
+ * the Chart.js renderer (split into draw / PNG encode), by the browser renderer (lightweight-charts
+ * in headless Chromium: cold start, warm tab pool one at a time and two at a time), through HTTP
+ * with each, and by matplotlib's Agg backend (Debian's python3-matplotlib in one warm process,
+ * what mplfinance-based tools do), all in one run.
  *
- *   node bench/render.ts [--iterations=50] [--warmup=5] [--no-matplotlib]
- *   (or BENCH_ITERATIONS / BENCH_WARMUP / BENCH_PYTHON in the environment)
+ *   node bench/render.ts [--iterations=50] [--warmup=5] [--cold=3] [--no-matplotlib] [--no-browser]
+ *   (or BENCH_ITERATIONS / BENCH_WARMUP / BENCH_COLD / BENCH_PYTHON in the environment)
  *
  * Every path draws the same 150 bars with indicators computed on those 150 bars, exactly what a
  * POST /v1/render of 150 rows does (SMA20 starts at bar 20, SMA50 at bar 50).
@@ -45,7 +47,9 @@ function intOption(name: string, env: string, fallback: number): number {
 
 const iterations = intOption('iterations', 'BENCH_ITERATIONS', 50);
 const warmup = intOption('warmup', 'BENCH_WARMUP', 5);
+const colds = intOption('cold', 'BENCH_COLD', 3);
 const skipMatplotlib = process.argv.includes('--no-matplotlib');
+const skipBrowser = process.argv.includes('--no-browser');
 
 interface Stats {
   label: string;
@@ -192,6 +196,43 @@ const payload = { candles: rows, chart: { overlays: [...OVERLAYS], width: WIDTH,
 const useCaseTimes = await measure(() => renderChart(renderer, structuredClone(payload)));
 
 // ---------------------------------------------------------------------------------------------
+// The browser renderer: lightweight-charts in headless Chromium, the same request.
+const browserRows: Stats[] = [];
+let browserWarm: Stats | undefined;
+let browserCold: Stats | undefined;
+let browserPair: Stats | undefined;
+let browserSkip: string | undefined;
+const browserReq = request({ renderer: 'browser' });
+if (skipBrowser) {
+  browserSkip = 'browser renderer: skipped (--no-browser)';
+} else if (!bench.browserRenderer) {
+  browserSkip = 'browser renderer: skipped, no Chromium (npm run setup installs Debian chromium; CHROMIUM_PATH names another)';
+} else {
+  const open = bench.browserRenderer;
+  // Cold: a new renderer each time, so the first render pays for starting Chromium and loading its 2 tabs.
+  const coldTimes: number[] = [];
+  let version = '';
+  for (let i = 0; i < colds; i++) {
+    const cold = open(2);
+    const t0 = performance.now();
+    await cold.render(browserReq);
+    coldTimes.push(performance.now() - t0);
+    if (i === 0) version = await cold.version();
+    await cold.close();
+  }
+  console.log(`browser renderer: ${version}, lightweight-charts ${bench.lightweightChartsVersion}, pool of 2 tabs`);
+  const warm = open(2);
+  const size = (await warm.render(browserReq)).png.length;
+  browserCold = stats('browser render, cold (launch + 2 tabs + 1st chart)', coldTimes, 'a new Chromium each');
+  browserWarm = stats('browser render, warm, one at a time', await measure(() => warm.render(browserReq)), kb(size));
+  // Two at a time on the two tabs (both cores): wall time per chart.
+  const pairTimes = (await measure(() => Promise.all([warm.render(browserReq), warm.render(browserReq)]))).map((t) => t / 2);
+  browserPair = stats('browser render, warm, 2 at a time (wall / chart)', pairTimes);
+  browserRows.push(browserCold, browserWarm, browserPair);
+  await warm.close();
+}
+
+// ---------------------------------------------------------------------------------------------
 // HTTP: POST /v1/render end to end (JSON serialisation on the client, Express, validation,
 // indicators, render, response), sequential requests over keep-alive.
 const server = bench.app.listen(0, '127.0.0.1');
@@ -201,15 +242,24 @@ await new Promise<void>((resolve, reject) => {
 });
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/render`;
 let httpBytes = 0;
-const post = async (): Promise<void> => {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
-  const body = Buffer.from(await res.arrayBuffer());
-  if (res.status !== 200 || res.headers.get('content-type') !== 'image/png') {
-    throw new Error(`POST /v1/render answered ${res.status} ${res.headers.get('content-type')}: ${body.toString('utf8', 0, 300)}`);
+let httpBrowserBytes = 0;
+const post = (body: unknown, want: string) => async (): Promise<void> => {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const png = Buffer.from(await res.arrayBuffer());
+  if (res.status !== 200 || res.headers.get('content-type') !== 'image/png' || res.headers.get('x-chartlens-renderer') !== want) {
+    throw new Error(`POST /v1/render answered ${res.status} ${res.headers.get('content-type')} by ${res.headers.get('x-chartlens-renderer')}: ${png.toString('utf8', 0, 300)}`);
   }
-  httpBytes = body.length;
+  if (want === 'browser') httpBrowserBytes = png.length;
+  else httpBytes = png.length;
 };
-const httpTimes = await measure(post);
+const httpTimes = await measure(post(payload, 'chartjs'));
+// The browser through the app: one untimed request starts the app's warm browser first.
+const browserPayload = { ...payload, chart: { ...payload.chart, renderer: 'browser' } };
+let httpBrowserTimes: number[] | null = null;
+if (browserWarm) {
+  await post(browserPayload, 'browser')();
+  httpBrowserTimes = await measure(post(browserPayload, 'browser'));
+}
 await new Promise<void>((resolve) => server.close(() => resolve()));
 server.closeAllConnections();
 
@@ -253,6 +303,7 @@ const draw = stats(`chartjs draw (${drawName})`, drawTimes, `Chart.js + Cairo + 
 const render = stats('renderer.render() (draw + sharp encode)', renderTimes, kb(renderSize));
 const useCase = stats('renderChart() use case (validate + indicators + render)', useCaseTimes);
 const http = stats('HTTP POST /v1/render end to end', httpTimes, kb(httpBytes));
+const httpBrowser = httpBrowserTimes ? stats('HTTP POST /v1/render, renderer browser', httpBrowserTimes, kb(httpBrowserBytes)) : undefined;
 
 printTable('Chart.js renderer, in process', [
   draw,
@@ -262,19 +313,30 @@ printTable('Chart.js renderer, in process', [
   render,
 ]);
 printTable('Draw cost by chart element', partRows);
-printTable('End to end and baseline', [render, useCase, http, ...(mplRow ? [mplRow] : [])]);
+if (browserRows.length > 0) printTable('Browser renderer (lightweight-charts in headless Chromium), in process', browserRows);
+else console.log(`\n${browserSkip}`);
+printTable('End to end and baseline', [render, useCase, http, ...(browserWarm ? [browserWarm] : []), ...(httpBrowser ? [httpBrowser] : []), ...(mplRow ? [mplRow] : [])]);
 
-console.log('\nRatios (median matplotlib / median chartlens; goal >= 10x)');
+console.log('\nRatios (median matplotlib / median chartlens, same run; goal >= 10x)');
 if (mplRow) {
   const line = (label: string, s: Stats): void => {
     const r = mplRow.median / s.median;
-    console.log(`  ${label.padEnd(28)} ${r.toFixed(2).padStart(6)}x  ${r >= 10 ? 'meets' : 'below'} the 10x goal`);
+    console.log(`  ${label.padEnd(40)} ${r.toFixed(2).padStart(6)}x  ${r >= 10 ? 'meets' : 'below'} the 10x goal`);
   };
-  line('in process (render())', render);
-  line('through HTTP', http);
+  line('chartjs, in process (render())', render);
+  line('chartjs, through HTTP', http);
+  if (browserWarm && browserPair && browserCold) {
+    line('browser, warm, one at a time', browserWarm);
+    line('browser, warm, 2 at a time (per chart)', browserPair);
+    if (httpBrowser) line('browser, through HTTP', httpBrowser);
+    line('browser, cold first render', browserCold);
+  } else {
+    console.log(`  ${browserSkip}`);
+  }
 } else {
   console.log(`  ${mplSkip}`);
 }
+if (browserWarm) console.log(`  browser / chartjs (render(), medians): ${(browserWarm.median / render.median).toFixed(1)}x slower`);
 const encode3 = encodeRows[1].median;
 const convertMs = stats('', convertTimes).median;
 console.log(

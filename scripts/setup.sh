@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 # build-essential + python3: node-gyp builds canvas and TA-Lib (talib).
 # fonts-dejavu-core: the charts' font; golden images assume it.
 # python3-matplotlib: the baseline that bench/render measures against.
+# chromium: the browser renderer and the web page's tests drive it through puppeteer-core.
 APT_PACKAGES=(build-essential python3 pkg-config libcairo2-dev libpango1.0-dev libjpeg-dev libgif-dev librsvg2-dev
-  fonts-dejavu-core python3-matplotlib)
+  fonts-dejavu-core python3-matplotlib chromium)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then

@@ -1,4 +1,7 @@
 import type { Express } from 'express';
+import { BrowserRenderer } from '../../renderers/browser/browser-renderer.ts';
+import { findChromium } from '../../renderers/browser/chromium.ts';
+import { LIGHTWEIGHT_CHARTS_VERSION } from '../../renderers/browser/page.ts';
 import { bgraToRgbaInPlace, ChartJsRenderer } from '../../renderers/chartjs/chartjs-renderer.ts';
 import { folderInputSource } from '../adapters/files/folder-inputs.ts';
 import { ResultsFile } from '../adapters/files/results-file.ts';
@@ -11,7 +14,7 @@ import type { ChartRenderer, LineChartRenderer } from '../ports/chart-renderer.t
 import type { AnalyzeDeps } from '../use-cases/analyze-chart.ts';
 import { inProcessTarget } from '../use-cases/score-targets.ts';
 import { type Batch, inProcessBatch } from './batch.ts';
-import { createChartRenderer } from './chart-renderer.ts';
+import { SelectingRenderer } from './chart-renderer.ts';
 import { type Config, loadConfig } from './config.ts';
 import { buildServices, type Services } from './root.ts';
 
@@ -25,11 +28,27 @@ export interface BenchRenderer extends ChartRenderer, LineChartRenderer {
   drawRgba(req: ChartRequest): Buffer;
 }
 
+/** The browser renderer, with the Chromium version its pixels come from. */
+export interface BenchBrowserRenderer extends ChartRenderer {
+  /** Chromium's version string (starts the browser when it is not running). */
+  version(): Promise<string>;
+}
+
 export interface RenderBench {
   renderer: BenchRenderer;
+  /**
+   * A new browser renderer (lightweight-charts in Chromium, `pages` tabs), not started: its first
+   * render starts the browser. Null when there is no Chromium. The caller closes it.
+   */
+  browserRenderer: ((pages?: number) => BenchBrowserRenderer) | null;
+  /** The lightweight-charts version the browser renderer loads. */
+  lightweightChartsVersion: string;
   /** Cairo's premultiplied BGRA to RGBA, in place: the conversion inside `drawRgba`. */
   bgraToRgbaInPlace: (raw: Buffer) => Buffer;
-  /** The HTTP app as the server builds it (createApp), without analysis: the market endpoints. */
+  /**
+   * The HTTP app as the server builds it (createApp), without analysis: the market endpoints. Its
+   * renderer draws `chart.renderer: 'browser'` requests with one warm browser, as the server does.
+   */
   app: Express;
   config: Config;
   close(): Promise<void>;
@@ -40,10 +59,13 @@ export interface RenderBench {
  * environment, so a stray CHARTLENS_API_KEYS does not turn every request into a 401).
  */
 export function renderBenchProfile(config: Config = loadConfig({ CHARTLENS_LOG: 'silent' })): RenderBench {
-  const renderer = createChartRenderer();
-  if (!(renderer instanceof ChartJsRenderer)) throw new Error('bench: the default renderer is no longer ChartJsRenderer; update src/composition/bench.ts');
-  const app = createApp({ config, renderer, log: () => {} });
-  return { renderer, bgraToRgbaInPlace, app, config, close: () => renderer.close() };
+  // The same parts createSelectingRenderer() puts together, kept in hand so each can be timed alone.
+  const renderer = new ChartJsRenderer();
+  const executablePath = findChromium();
+  const browserRenderer = executablePath ? (pages?: number) => new BrowserRenderer({ executablePath, pages }) : null;
+  const served = new SelectingRenderer(renderer, { openBrowser: browserRenderer ? () => Promise.resolve(browserRenderer()) : null });
+  const app = createApp({ config, renderer: served, log: () => {} });
+  return { renderer, browserRenderer, lightweightChartsVersion: LIGHTWEIGHT_CHARTS_VERSION, bgraToRgbaInPlace, app, config, close: () => served.close() };
 }
 
 export interface BenchBatchOptions {

@@ -41,8 +41,27 @@ const envSchema = z.object({
   CHARTLENS_API_KEYS: optionalText,
   /** A folder of <symbol>.csv files: the `csv` market-data source. */
   CHARTLENS_MARKET_DIR: z.string().min(1).default('samples'),
+  /** The source a request that names only a symbol fetches from: csv, yahoo or a ccxt exchange id. */
+  CHARTLENS_MARKET_SOURCE: z.string().trim().toLowerCase().min(1).default('csv'),
+  /** Replaces every Yahoo Finance host the client calls (a proxy, a test's fake server). */
+  CHARTLENS_YAHOO_URL: optionalText,
+  /** The ccxt exchanges served as sources; each one's base URL may be replaced by CHARTLENS_<ID>_URL. */
+  CHARTLENS_CCXT_EXCHANGES: z.string().default('binance,kraken,coinbase'),
+  /** Calls per minute to each market-data provider (Yahoo publishes none; about one a second is polite). */
+  CHARTLENS_MARKET_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(60),
+  CHARTLENS_MARKET_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   CHARTLENS_WORKERS: z.coerce.number().int().min(0).max(64).default(0),
 });
+
+/** The market-data sources and how they are reached. */
+export interface MarketConfig {
+  defaultSource: string;
+  yahooUrl: string | null;
+  /** ccxt exchange ids, each with its base URL override (null: the exchange's own hosts). */
+  exchanges: { id: string; baseUrl: string | null }[];
+  ratePerMinute: number;
+  timeoutMs: number;
+}
 
 /** The openai analyzer's settings, exactly as the adapter takes them. */
 export type OpenAIConfig = OpenAIAnalyzerOptions;
@@ -63,6 +82,7 @@ export interface Config {
   apiKeys: string[];
   /** The folder of the `csv` market-data source. */
   marketDir: string;
+  market: MarketConfig;
   /** Worker threads for facts and charts (0: on the main thread). */
   workers: number;
 }
@@ -78,6 +98,29 @@ function parsePrices(text: string | undefined): Record<string, ModelPrice> {
   const parsed = z.record(z.string(), priceSchema).safeParse(json);
   if (!parsed.success) throw new Error(`CHARTLENS_PRICES: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return { ...DEFAULT_PRICES, ...parsed.data };
+}
+
+function marketConfig(e: z.output<typeof envSchema>, env: NodeJS.ProcessEnv): MarketConfig {
+  const ids = [...new Set(e.CHARTLENS_CCXT_EXCHANGES.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean))];
+  const bad = ids.filter((id) => !/^[a-z0-9]+$/.test(id) || id === 'csv' || id === 'yahoo');
+  if (bad.length) throw new Error(`Invalid configuration: CHARTLENS_CCXT_EXCHANGES: not an exchange id: ${bad.join(', ')}`);
+  const known = ['csv', 'yahoo', ...ids];
+  if (!known.includes(e.CHARTLENS_MARKET_SOURCE)) {
+    throw new Error(`Invalid configuration: CHARTLENS_MARKET_SOURCE: "${e.CHARTLENS_MARKET_SOURCE}" is not one of ${known.join(', ')}`);
+  }
+  const urlOf = (name: string) => {
+    const v = env[name]?.trim();
+    if (!v) return null;
+    if (!/^https?:\/\//.test(v)) throw new Error(`Invalid configuration: ${name}: "${v}" is not an http(s) URL`);
+    return v.replace(/\/+$/, '');
+  };
+  return {
+    defaultSource: e.CHARTLENS_MARKET_SOURCE,
+    yahooUrl: urlOf('CHARTLENS_YAHOO_URL'),
+    exchanges: ids.map((id) => ({ id, baseUrl: urlOf(`CHARTLENS_${id.toUpperCase()}_URL`) })),
+    ratePerMinute: e.CHARTLENS_MARKET_RATE_LIMIT,
+    timeoutMs: e.CHARTLENS_MARKET_TIMEOUT_MS,
+  };
 }
 
 /** Parse the environment once at start-up; a bad value stops the process with a clear message. */
@@ -119,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL ?? null,
     workers: e.CHARTLENS_WORKERS,
     marketDir: e.CHARTLENS_MARKET_DIR,
+    market: marketConfig(e, env),
     apiKeys: (e.CHARTLENS_API_KEYS ?? '')
       .split(',')
       .map((k) => k.trim())

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { fileTemplates } from '../../prompts/loader.ts';
 import { fileReportWriter } from '../adapters/files/backtest-report.ts';
-import { CsvFolderMarketData } from '../adapters/market-data/csv-folder.ts';
-import type { MarketData } from '../ports/market-data.ts';
+import type { MarketSources } from '../ports/market-data.ts';
+import { buildMarketSources } from './market-data.ts';
 import { fileCalibrationMaps } from '../adapters/files/calibration-maps.ts';
 import { LocalRulesAnalyzer } from '../adapters/analyzers/local-rules-analyzer.ts';
 import { OpenAIAnalyzer } from '../adapters/analyzers/openai-analyzer.ts';
@@ -16,7 +16,7 @@ import type { ChartPreparer } from '../ports/chart-preparer.ts';
 import type { ChartRenderer, LineChartRenderer } from '../ports/chart-renderer.ts';
 import type { BacktestReportWriter } from '../ports/report-writer.ts';
 import type { AnalyzeDeps, AnalyzeLog } from '../use-cases/analyze-chart.ts';
-import { createChartRenderer, PREPARE_THREAD_URL } from './chart-renderer.ts';
+import { createSelectingRenderer, PREPARE_THREAD_URL } from './chart-renderer.ts';
 import { engineFingerprint } from './engine-fingerprint.ts';
 import { closeDigitizer, createDigitizer } from './digitize.ts';
 import type { DigitizeDeps } from '../use-cases/digitize-chart.ts';
@@ -30,8 +30,8 @@ export interface Services {
   analyze: AnalyzeDeps;
   /** Writes replay reports (decisions.csv, metrics.json, equity.png, report.html). */
   reports: BacktestReportWriter;
-  /** Market-data sources by name: `csv`, the folder CHARTLENS_MARKET_DIR. */
-  market: Record<string, MarketData>;
+  /** Market-data sources by name (`csv`, `yahoo`, ccxt exchanges) and the default one. */
+  market: MarketSources;
   /** Reading charts back from their pixels; the OCR engine starts on first use (or `warm()`). */
   digitize: DigitizeDeps;
   log: (msg: string) => void;
@@ -48,11 +48,13 @@ export interface ServiceOverrides {
   workers?: number;
   /** The calibration maps; default: those of calibration/ (null: none, confidence as the policy makes it). */
   calibration?: CalibrationMaps | null;
+  /** The clock the remote market-data sources read "the last N bars" by (tests replaying fixed fixtures). */
+  marketNow?: () => number;
 }
 
 /** A pool of worker threads that prepare facts and charts off the calling thread. */
-export function createPreparePool(size: number): ChartPreparer {
-  return new PreparePool(PREPARE_THREAD_URL, size);
+export function createPreparePool(size: number, mainRenderer?: ChartRenderer): ChartPreparer {
+  return new PreparePool(PREPARE_THREAD_URL, size, { mainRenderer });
 }
 
 function analyzersFor(config: Config, wrap: (a: Analyzer) => Analyzer): AnalyzerRegistry {
@@ -71,12 +73,12 @@ export async function buildServices(config: Config, overrides: ServiceOverrides 
   // Read first: a broken map file stops start-up before anything is opened.
   const calibration = overrides.calibration === undefined ? fileCalibrationMaps() : overrides.calibration;
   const ownRenderer = !overrides.renderer;
-  const renderer = overrides.renderer ?? createChartRenderer();
+  const renderer = overrides.renderer ?? createSelectingRenderer({ log });
   const ownStore = !overrides.store;
   if (ownStore && !config.databaseUrl && config.dataDir !== ':memory:') mkdirSync(config.dataDir, { recursive: true });
   const store = overrides.store ?? (await openAnalysisStore({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir }));
   const workers = overrides.workers ?? config.workers;
-  const pool = workers > 0 ? createPreparePool(workers) : undefined;
+  const pool = workers > 0 ? createPreparePool(workers, renderer) : undefined;
   const analyzers = analyzersFor(config, overrides.wrapAnalyzer ?? ((a) => a));
   const analyze: AnalyzeDeps = {
     renderer,
@@ -99,7 +101,7 @@ export async function buildServices(config: Config, overrides: ServiceOverrides 
     analyzers,
     analyze,
     reports: fileReportWriter(renderer),
-    market: { csv: new CsvFolderMarketData(config.marketDir) },
+    market: buildMarketSources(config, { now: overrides.marketNow }),
     digitize,
     log,
     async close() {

@@ -13,7 +13,8 @@ const schema = z.object({
   SLACK_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
   CHARTLENS_URL: z.string().url().default('http://127.0.0.1:3000'),
   CHARTLENS_API_KEY: text,
-  CHARTLENS_MARKET_DIR: z.string().min(1).default('samples'),
+  /** The market-data source the bot asks for (csv, yahoo, an exchange id); unset: the server's default. */
+  SLACK_MARKET_SOURCE: text,
   SLACK_MAX_DOWNLOAD_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
   SLACK_USER_RATE_LIMIT: z.coerce.number().int().min(1).default(5),
   CHARTLENS_TIMEOUT_MS: z.coerce.number().int().min(1000).default(120_000),
@@ -27,7 +28,7 @@ export interface SlackConfig {
   port: number;
   chartlensUrl: string;
   chartlensApiKey?: string;
-  marketDir: string;
+  marketSource?: string;
   maxDownloadBytes: number;
   perUserPerMinute: number;
   timeoutMs: number;
@@ -51,7 +52,7 @@ export function loadSlackConfig(env: NodeJS.ProcessEnv = process.env): SlackConf
     port: e.SLACK_PORT,
     chartlensUrl: e.CHARTLENS_URL,
     chartlensApiKey: e.CHARTLENS_API_KEY,
-    marketDir: e.CHARTLENS_MARKET_DIR,
+    marketSource: e.SLACK_MARKET_SOURCE?.toLowerCase(),
     maxDownloadBytes: e.SLACK_MAX_DOWNLOAD_BYTES,
     perUserPerMinute: e.SLACK_USER_RATE_LIMIT,
     timeoutMs: e.CHARTLENS_TIMEOUT_MS,

@@ -15,6 +15,10 @@ export const analyzerIdSchema = z.enum(ANALYZER_IDS);
 export const analyzeRequestSchema = z
   .object({
     ...candleInputFields,
+    /** With a symbol and no candles, csv or image: fetch this many bars from `source` (default 300). */
+    bars: z.number().int().min(2).max(10_000).optional(),
+    /** The market-data source to fetch from (`csv`, `yahoo`, an exchange id); default: the server's. */
+    source: z.string().trim().min(1).max(32).optional(),
     news: z.unknown().optional(),
     chart: chartOptionsSchema.optional(),
     analyzer: analyzerIdSchema.optional(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { timeframeSchema } from './timeframe.ts';
 
 /**
  * Fields every candle-taking request shares: the data (as rows or CSV text) and its labels.
@@ -7,7 +8,7 @@ import { z } from 'zod';
  */
 export const candleInputFields = {
   symbol: z.string().trim().min(1).max(32).optional(),
-  timeframe: z.string().trim().min(1).max(16).optional(),
+  timeframe: timeframeSchema.optional(),
   candles: z.unknown().optional(),
   csv: z.string().optional(),
 };

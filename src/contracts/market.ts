@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { timeframeSchema } from './timeframe.ts';
 
 /** The query of GET /v1/market/{source}/{symbol}. */
 export const marketQuerySchema = z
   .object({
-    timeframe: z.string().trim().min(1).max(16).default('1d'),
+    timeframe: timeframeSchema.default('1d'),
     bars: z.coerce.number().int().min(2).max(10_000).default(300),
   })
   .strict();

@@ -88,6 +88,8 @@ export interface RouteDoc {
 }
 
 const JSON_ERRORS: ErrorCode[] = ['invalid_request', 'invalid_json', 'invalid_csv', 'invalid_candles', 'unknown_field', 'unsupported_media_type', 'payload_too_large'];
+/** What fetching bars by symbol can answer: a 404 for what is unknown, a 502 (with Retry-After when known) for a provider that is down. */
+const MARKET_ERRORS: ErrorCode[] = ['unknown_market_source', 'unknown_symbol', 'unsupported_timeframe', 'market_data_unavailable'];
 const UPLOAD_ERRORS: ErrorCode[] = ['invalid_request', 'unknown_field', 'invalid_image', 'unsupported_image', 'image_too_large', 'unsupported_media_type', 'payload_too_large'];
 const CSV_QUERY: NonNullable<RouteDoc['query']> = [
   { name: 'symbol', description: 'With a text/csv body: the symbol label.', type: 'string' },
@@ -111,7 +113,7 @@ export const ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/v1/analyze',
-    summary: 'Analyze a chart: candles (JSON or CSV), an uploaded image, or both; answers with verified facts and a decision.',
+    summary: 'Analyze a chart: candles (JSON or CSV), an uploaded image, both, or a symbol whose bars are fetched (source, timeframe, bars); answers with verified facts and a decision.',
     tag: 'analysis',
     auth: true,
     query: CSV_QUERY,
@@ -121,7 +123,7 @@ export const ROUTES: RouteDoc[] = [
       { mediaType: 'text/csv', shown: z.string(), parses: csvBody(analyzeRequestSchema), example: CSV_EXAMPLE },
     ],
     ok: { schema: 'Analysis' },
-    errors: [...UPLOAD_ERRORS, 'invalid_json', 'invalid_csv', 'invalid_candles', 'invalid_chart_options', 'invalid_news', 'unauthorized', 'store_unavailable', 'service_unavailable', 'internal_error'],
+    errors: [...UPLOAD_ERRORS, 'invalid_json', 'invalid_csv', 'invalid_candles', 'invalid_chart_options', 'invalid_news', ...MARKET_ERRORS, 'unauthorized', 'store_unavailable', 'service_unavailable', 'internal_error'],
   },
   {
     method: 'post',
@@ -168,11 +170,11 @@ export const ROUTES: RouteDoc[] = [
     tag: 'market',
     auth: true,
     query: [
-      { name: 'timeframe', description: 'The bars wanted (the csv source holds 1d).', type: 'string' },
+      { name: 'timeframe', description: 'The bar length: 1m 5m 15m 1h 4h 1d 1w 1M (default 1d; the csv source holds 1d). Sources: csv (the folder CHARTLENS_MARKET_DIR), yahoo, and the ccxt exchanges of CHARTLENS_CCXT_EXCHANGES.', type: 'string' },
       { name: 'bars', description: 'How many of the last bars, 2 to 10000 (default 300).', type: 'integer' },
     ],
     ok: { schema: 'MarketResponse' },
-    errors: ['unknown_market_source', 'unknown_symbol', 'invalid_request', 'unknown_field', 'unauthorized', 'internal_error'],
+    errors: [...MARKET_ERRORS, 'invalid_request', 'unknown_field', 'unauthorized', 'internal_error'],
   },
   {
     method: 'get',

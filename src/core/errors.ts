@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   not_found: 'input',
   unknown_symbol: 'input',
   unknown_market_source: 'input',
+  unsupported_timeframe: 'input',
   unauthorized: 'input',
   usage_error: 'usage',
   unsupported_file: 'batch',
@@ -41,6 +42,7 @@ export const ERROR_CODES = {
   llm_refusal: 'upstream',
   llm_invalid_output: 'upstream',
   llm_budget: 'upstream',
+  market_data_unavailable: 'upstream',
   store_unavailable: 'service',
   service_unavailable: 'service',
   internal_error: 'service',
@@ -69,6 +71,7 @@ export const DEGRADED_MESSAGES: Record<UpstreamCode, string> = {
   llm_refusal: 'The model refused to answer; the rules answered instead.',
   llm_invalid_output: 'The model did not produce a valid analysis after one repair; the rules answered instead.',
   llm_budget: 'The token or USD budget was spent; the rules answered instead.',
+  market_data_unavailable: 'The market-data provider could not be reached or refused; no bars were fetched.',
 };
 
 export function isErrorCode(code: unknown): code is ErrorCode {
@@ -89,12 +92,15 @@ export interface ErrorDetail {
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly details: ErrorDetail[];
+  /** Seconds after which a retry may succeed, when the cause said so (an HTTP answer sends Retry-After). */
+  readonly retryAfterSeconds: number | null;
 
-  constructor(code: ErrorCode, message: string, details: ErrorDetail[] = [], options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, details: ErrorDetail[] = [], options?: { cause?: unknown; retryAfterSeconds?: number | null }) {
     super(message, options);
     this.name = 'AppError';
     this.code = code;
     this.details = details;
+    this.retryAfterSeconds = options?.retryAfterSeconds ?? null;
   }
 
   get kind(): ErrorKind {

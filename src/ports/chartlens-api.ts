@@ -8,7 +8,8 @@ export type ChartlensApiFailure = 'unreachable' | 'timeout' | 'rejected' | 'serv
 /** The code a failed call carries: ours for the network, the server's own when it rejected the input. */
 function codeFor(kind: ChartlensApiFailure, remoteCode: string | undefined): ErrorCode {
   if (kind === 'rejected') return isErrorCode(remoteCode) ? remoteCode : 'invalid_request';
-  if (kind === 'server') return 'endpoint_error';
+  // A provider behind the server being down is worth telling apart from the server failing.
+  if (kind === 'server') return remoteCode === 'market_data_unavailable' ? remoteCode : 'endpoint_error';
   return 'endpoint_unreachable';
 }
 
@@ -27,6 +28,8 @@ export class ChartlensApiError extends AppError {
 
 /** The chartlens HTTP API as a client sees it (the Slack bot talks to chartlens only this way). */
 export interface ChartlensApi {
+  /** Let the server fetch the bars from a market-data source (`source` absent: the server's default). */
+  analyzeSymbol(req: { symbol: string; timeframe: string; bars: number; source?: string; news?: NewsItem[] }): Promise<Analysis>;
   analyzeCandles(req: { symbol: string; timeframe: string; candles: Candle[]; news?: NewsItem[] }): Promise<Analysis>;
   analyzeImage(req: { image: Buffer; filename: string; news?: NewsItem[] }): Promise<Analysis>;
   chartPng(id: string): Promise<Buffer>;

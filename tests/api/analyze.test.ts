@@ -475,9 +475,11 @@ describe('bad analyze input is a 4xx JSON error with a stable code', () => {
     assertError(await post({ csv, analyzer: 'gpt' }), 400, 'invalid_request');
   });
 
-  test('when neither candles, csv nor an image is sent, then 400 invalid_request', async () => {
-    assertError(await post({ symbol: 'SPX', news: [{ headline: 'ok' }] }), 400, 'invalid_request');
+  test('when neither candles, csv, an image nor a symbol is sent, then 400 invalid_request; a symbol alone is fetched', async () => {
+    assertError(await post({ news: [{ headline: 'ok' }] }), 400, 'invalid_request');
     assertError(await post({}), 400, 'invalid_request');
+    // A symbol alone is fetched from the default source, the CSV folder, which has no SPX.
+    assertError(await post({ symbol: 'SPX', news: [{ headline: 'ok' }] }), 404, 'unknown_symbol');
   });
 
   test('when the candles are invalid, then 422 invalid_candles', async () => {

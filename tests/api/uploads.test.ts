@@ -212,9 +212,11 @@ describe('uploads that must be refused', () => {
     assert.equal(ok.status, 200, 'a 60 KB chart is under the 100 KB limit');
   });
 
-  test('when neither an image nor data is sent, then 400 invalid_request', async () => {
-    const res = await request(app.app).post('/v1/analyze').field('symbol', 'SPX').field('news', '[]');
+  test('when neither an image, data nor a symbol is sent, then 400 invalid_request; a symbol alone is fetched (404 when unknown)', async () => {
+    const res = await request(app.app).post('/v1/analyze').field('timeframe', '1d').field('news', '[]');
     assertError(res, 400, 'invalid_request');
+    const fetched = await request(app.app).post('/v1/analyze').field('symbol', 'SPX').field('news', '[]');
+    assertError(fetched, 404, 'unknown_symbol');
   });
 
   test('when a file comes in an unexpected field, then 400 unknown_field naming it', async () => {

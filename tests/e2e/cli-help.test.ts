@@ -139,7 +139,7 @@ describe('chartlens usage errors (exit 64)', () => {
       [['facts', '--csv', SAMPLE_CSV_PATH, '--csv', SAMPLE_CSV_PATH], /--csv is given more than once/],
       [['analyze', '--csv', SAMPLE_CSV_PATH, '--analyzer', 'gpt'], /--analyzer must be local or openai \(got "gpt"\)/],
       [['analyze', '--csv', SAMPLE_CSV_PATH, '--last', '20000'], /--last must be at most 10000/],
-      [['analyze'], /analyze needs --csv FILE, --image FILE, or both/],
+      [['analyze'], /analyze needs --csv FILE, --image FILE, both, or --symbol S/],
       [['backtest', '--csv', SAMPLE_CSV_PATH, '--window', '5'], /--window must be between 20 and 10000 \(got 5\)/],
       [['backtest', '--csv', SAMPLE_CSV_PATH, '--cost-bps', '-5'], /--cost-bps needs a value, not "-5"; .* write --cost-bps=-5/],
       [['backtest', '--csv', SAMPLE_CSV_PATH, '--cost-bps=-5'], /--cost-bps must be at least 0 \(got -5\)/],

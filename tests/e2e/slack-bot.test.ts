@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { CsvFolderMarketData } from '../../src/adapters/market-data/csv-folder.ts';
 import type { AnalysisStore } from '../../src/ports/analysis-store.ts';
 import { MARKS } from '../../src/entry/slack/blocks.ts';
 import { createSlackBot } from '../../src/entry/slack/bot.ts';
@@ -15,6 +14,7 @@ import { ChartlensClient } from '../../src/adapters/http-client/chartlens-http-c
 import { USAGE } from '../../src/entry/slack/command.ts';
 import { RedactingLogger } from '../../src/entry/slack/guards.ts';
 import { type FakePost, type FakeSlack, startFakeSlack } from '../../testing/fake-slack.ts';
+import { type FakeYahoo, startFakeYahoo } from '../../testing/fake-yahoo.ts';
 import { type AnalysisApp, openMemoryStore, startAnalysisApp } from '../helpers/analysis-app.ts';
 import { pngChart, textBytes } from '../helpers/image-fixtures.ts';
 import {
@@ -122,6 +122,9 @@ describe('slack bot over HTTP', () => {
   let downUrl: string;
   let rejectingUrl: string;
   let limitedUrl: string;
+  let yahoo: FakeYahoo;
+  let yahooChartlens: AnalysisApp;
+  let yahooBotUrl: string;
 
   async function serve(app: AnalysisApp): Promise<string> {
     const server = createServer(app.app);
@@ -136,7 +139,6 @@ describe('slack bot over HTTP', () => {
       signingSecret: SIGNING_SECRET,
       apiUrl: fake.apiUrl,
       chartlens: new ChartlensClient({ baseUrl: chartlensUrl, apiKey, timeoutMs: 10_000 }),
-      market: new CsvFolderMarketData('samples'),
       maxDownloadBytes: MAX_DOWNLOAD,
       logger: new RedactingLogger([BOT_TOKEN, SIGNING_SECRET], (line) => logs.push(line)),
       ...rest,
@@ -162,6 +164,10 @@ describe('slack bot over HTTP', () => {
     downUrl = await startBot({ chartlensUrl: closedUrl });
     rejectingUrl = await startBot({ chartlensUrl: keyedUrl, apiKey: 'a-wrong-key' });
     limitedUrl = await startBot({ chartlensUrl: gate.url, perUser: { limit: 2, windowMs: 60_000 } });
+    // A bot configured for the yahoo source, against a server whose Yahoo is a fake on 127.0.0.1.
+    yahoo = await startFakeYahoo({ endAt: Date.now() });
+    yahooChartlens = await startAnalysisApp({ store, env: { CHARTLENS_YAHOO_URL: yahoo.url, CHARTLENS_MARKET_RATE_LIMIT: '6000' } });
+    yahooBotUrl = await startBot({ chartlensUrl: await serve(yahooChartlens), marketSource: 'yahoo' });
   });
 
   after(async () => {
@@ -172,6 +178,8 @@ describe('slack bot over HTTP', () => {
     await fake?.close();
     await chartlens?.close();
     await keyedChartlens?.close();
+    await yahooChartlens?.close();
+    await yahoo?.close();
     await store?.close();
   });
 
@@ -253,6 +261,16 @@ describe('slack bot over HTTP', () => {
     assert.equal(responsesTo('slash').length, 0);
   });
 
+  test('when the bot is configured for the yahoo source, then /chartlens AAPL 1d is fetched by the server from it and answered in the channel', async () => {
+    const channel = 'C_YAHOO';
+    await ackJson(await command(yahooBotUrl, 'AAPL 1d 200', { user: 'U_YAHOO', channel, responseId: 'yahoo' }));
+    const post = await waitFor('the answer from yahoo bars', () => postsIn(channel)[0]);
+    assert.match(post.text ?? '', /^(BUY|SELL|HOLD) AAPL 1d/);
+    const chart = yahoo.requests.find((r) => r.path === '/v8/finance/chart/AAPL');
+    assert.ok(chart, 'the server asked the (fake) Yahoo for AAPL');
+    assert.equal(chart.query.interval, '1d');
+  });
+
   test('when /chartlens help is sent, then the ack carries the usage text', async () => {
     const body = await ackJson(await command(mainUrl, 'help', { user: 'U_HELP', channel: 'C_HELP', responseId: 'help' }));
     assert.equal(body.text, USAGE);
@@ -274,8 +292,9 @@ describe('slack bot over HTTP', () => {
     const body = await ackJson(await command(mainUrl, 'nosuchsymbol', { user: 'U_UNKNOWN', channel: 'C_UNKNOWN', responseId: 'unknown' }));
     assert.match(body.text ?? '', /Analysing NOSUCHSYMBOL 1d, 150 bars/);
     const reply = await waitFor('the response_url reply', () => responsesTo('unknown')[0]);
-    assert.match(reply.body.text, /no data for "nosuchsymbol"/);
-    assert.match(reply.body.text, /Known symbols: .*\bsp500\b/);
+    // The server fetched (its default source, the CSV folder) and named what it has.
+    assert.match(reply.body.text, /could not analyse that \(unknown_symbol\): The csv source has no symbol "nosuchsymbol"/);
+    assert.match(reply.body.text, /it has: .*\bsp500\b/);
     assert.equal(reply.body.response_type, 'ephemeral');
     assert.equal(postsIn('C_UNKNOWN').length, 0);
   });

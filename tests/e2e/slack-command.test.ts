@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { TIMEFRAME_HELP } from '../../src/core/market/timeframe.ts';
 import { DEFAULT_BARS, MAX_BARS, MIN_BARS, parseCommand, USAGE } from '../../src/entry/slack/command.ts';
 
 describe('parseCommand', () => {
@@ -14,10 +15,10 @@ describe('parseCommand', () => {
     assert.equal(DEFAULT_BARS, 150);
   });
 
-  test('when symbol, timeframe and bars are given, then all three are kept (timeframe lower-cased)', () => {
+  test('when symbol, timeframe and bars are given, then all three are kept (the timeframe in its canonical spelling)', () => {
     assert.deepEqual(parseCommand('sp500 1d 150'), { kind: 'analyze', symbol: 'sp500', timeframe: '1d', bars: 150 });
     assert.deepEqual(parseCommand('  BTC-USD   4H  200 '), { kind: 'analyze', symbol: 'BTC-USD', timeframe: '4h', bars: 200 });
-    assert.deepEqual(parseCommand('^GSPC 1mo'), { kind: 'analyze', symbol: '^GSPC', timeframe: '1mo', bars: DEFAULT_BARS });
+    assert.deepEqual(parseCommand('^GSPC 1mo'), { kind: 'analyze', symbol: '^GSPC', timeframe: '1M', bars: DEFAULT_BARS });
     assert.deepEqual(parseCommand('eur.usd 15m 30'), { kind: 'analyze', symbol: 'eur.usd', timeframe: '15m', bars: 30 });
   });
 
@@ -35,11 +36,12 @@ describe('parseCommand', () => {
     assert.equal(parseCommand(`sp500 1d ${MAX_BARS}`).kind, 'analyze');
   });
 
-  test('when the timeframe is not like 1d, 4h or 1w, then it is invalid and says why', () => {
-    for (const tf of ['daily', '1y', 'd1', '1dd']) {
+  test('when the timeframe is not one of 1m 5m 15m 1h 4h 1d 1w 1M (or a spelling of one), then it is invalid and says why', () => {
+    for (const tf of ['1y', 'd1', '1dd', '7h', '2d']) {
       const r = parseCommand(`sp500 ${tf} 100`);
-      assert.deepEqual(r, { kind: 'invalid', message: `"${tf}" is not a timeframe like 1d, 4h or 1w.` });
+      assert.deepEqual(r, { kind: 'invalid', message: `"${tf}" is not a timeframe: ${TIMEFRAME_HELP}.` });
     }
+    assert.deepEqual(parseCommand('sp500 daily 100'), { kind: 'analyze', symbol: 'sp500', timeframe: '1d', bars: 100 });
   });
 
   test('when the symbol has odd characters or is too long, then it is invalid', () => {

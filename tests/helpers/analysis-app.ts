@@ -36,6 +36,10 @@ export interface AnalysisAppOptions {
    */
   openai?: boolean | FakeOpenAI | { fake?: FakeOpenAI; analyzer?: Partial<OpenAIAnalyzerOptions> };
   log?: (msg: string) => void;
+  /** More environment for the config (market-data URLs, CHARTLENS_MARKET_SOURCE...). */
+  env?: Record<string, string>;
+  /** Pins the market-data sources' clock (fakes that replay fixtures ending on a fixed day). */
+  marketNow?: () => number;
 }
 
 export interface AnalysisApp {
@@ -94,10 +98,11 @@ export async function startAnalysisApp(opts: AnalysisAppOptions = {}): Promise<A
     ...(fake
       ? { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: FAKE_API_KEY, CHARTLENS_MODEL: FAKE_MODEL, CHARTLENS_TIMEOUT_MS: '2000', CHARTLENS_MAX_RETRIES: '1', CHARTLENS_MAX_OUTPUT_TOKENS: '1500' }
       : {}),
+    ...opts.env,
   });
   if (config.openai) config.openai = { ...config.openai, ...analyzerOptions };
   // The composition root wires the app exactly as the server does; only the store is shared.
-  const services = await buildServices(config, { store, renderer: sharedRenderer() });
+  const services = await buildServices(config, { store, renderer: sharedRenderer(), ...(opts.marketNow ? { marketNow: opts.marketNow } : {}) });
   const deps = services.analyze;
   const app = createApp({
     config: { maxBodyBytes: opts.maxBodyBytes ?? 4 * 1024 * 1024, apiKeys: opts.apiKeys ?? [], maxImageBytes },

@@ -1,4 +1,5 @@
 import { analyzeWithRules, rulesWithoutData } from '../../core/analysis/local-rules.ts';
+import { parseTimeframe } from '../../core/market/timeframe.ts';
 import type { Analyzer, AnalyzerInput, AnalyzerResult } from '../../ports/analyzer.ts';
 
 /** The default analyzer: deterministic rules, free, offline. Never presented as an LLM. */
@@ -12,7 +13,7 @@ export class LocalRulesAnalyzer implements Analyzer {
 
   analyze(input: AnalyzerInput): Promise<AnalyzerResult> {
     const output = input.facts
-      ? analyzeWithRules(input.facts, input.news, input.symbol)
+      ? analyzeWithRules(input.facts, input.news, input.symbol, parseTimeframe(input.timeframe))
       : rulesWithoutData(input.news, input.symbol);
     return Promise.resolve({ output, raw: null, model: null, usage: null, costUsd: 0, attempts: 1, structuredOutput: null });
   }

@@ -31,6 +31,16 @@ export class ChartlensClient implements ChartlensApi {
     throw new ChartlensApiError(res.status >= 500 ? 'server' : 'rejected', message, res.status, body?.error?.code);
   }
 
+  async analyzeSymbol(req: { symbol: string; timeframe: string; bars: number; source?: string; news?: NewsItem[] }): Promise<Analysis> {
+    const { news, ...rest } = req;
+    const res = await this.call('/v1/analyze', {
+      method: 'POST',
+      headers: this.headers({ 'content-type': 'application/json' }),
+      body: JSON.stringify({ ...rest, ...(news?.length ? { news } : {}) }),
+    });
+    return (await res.json()) as Analysis;
+  }
+
   async analyzeCandles(req: { symbol: string; timeframe: string; candles: Candle[]; news?: NewsItem[] }): Promise<Analysis> {
     const candles = req.candles.map((c) => ({ ...c, time: new Date(c.time).toISOString() }));
     const res = await this.call('/v1/analyze', {

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { AppError, type ErrorDetail, isErrorCode } from '../../core/errors.ts';
 import type { ChartPreparer, PreparedChart, PrepareRequest } from '../../ports/chart-preparer.ts';
+import type { ChartRenderer, ChartRequest } from '../../ports/chart-renderer.ts';
 
 /**
  * Pango/fontconfig must be first initialised on the main thread: when a worker thread is the first
@@ -22,6 +23,17 @@ interface Job {
   reject: (e: Error) => void;
 }
 
+/** A thread asking the main process to draw a chart (one whose options name the browser renderer). */
+type RenderAsk = { render: { rid: number; request: ChartRequest } };
+
+export interface PreparePoolOptions {
+  /**
+   * Draws, on this thread, the charts whose options say `renderer: 'browser'`: the process's one
+   * warm browser, instead of a Chromium per thread. Absent: the threads draw them with Chart.js.
+   */
+  mainRenderer?: ChartRenderer;
+}
+
 type Reply = { id: number; ok: true; prepared: Omit<PreparedChart, 'png' | 'verify'> & { png: Uint8Array; verify: Omit<PreparedChart['verify'], 'candles'> } } | { id: number; ok: false; error: { code?: string; message: string; details?: unknown } };
 
 /**
@@ -37,24 +49,38 @@ export class PreparePool implements ChartPreparer {
   private closed = false;
 
   private readonly threadUrl: URL;
+  private readonly mainRenderer: ChartRenderer | undefined;
 
   /** `threadUrl` is the worker entry that answers prepare requests (the composition root names it). */
-  constructor(threadUrl: URL, size = Math.max(1, availableParallelism() - 1)) {
+  constructor(threadUrl: URL, size = Math.max(1, availableParallelism() - 1), options: PreparePoolOptions = {}) {
     this.threadUrl = threadUrl;
+    this.mainRenderer = options.mainRenderer;
     initTextOnThisThread();
     for (let i = 0; i < size; i++) this.spawn();
   }
 
   private spawn(): void {
-    const worker = new Worker(this.threadUrl);
+    const worker = new Worker(this.threadUrl, { workerData: { mainRenders: this.mainRenderer !== undefined } });
     worker.unref();
-    worker.on('message', (reply: Reply) => this.finish(worker, reply));
+    worker.on('message', (reply: Reply | RenderAsk) => ('render' in reply ? void this.renderFor(worker, reply.render) : this.finish(worker, reply)));
     worker.on('error', (err: Error) => this.fail(worker, err));
     worker.on('exit', (code) => {
       if (!this.closed && code !== 0) this.fail(worker, new Error(`prepare worker exited with code ${code}`));
     });
     this.all.push(worker);
     this.idle.push(worker);
+  }
+
+  /** Draw a chart a thread handed over, and send it back (the thread's job stays running meanwhile). */
+  private async renderFor(worker: Worker, ask: RenderAsk['render']): Promise<void> {
+    try {
+      if (!this.mainRenderer) throw new Error('this prepare pool draws no charts on the main thread');
+      const chart = await this.mainRenderer.render(ask.request);
+      const png = new Uint8Array(chart.png.buffer, chart.png.byteOffset, chart.png.byteLength).slice();
+      worker.postMessage({ rendered: { rid: ask.rid, ok: true, png, width: chart.width, height: chart.height, renderer: chart.renderer } }, [png.buffer]);
+    } catch (err) {
+      worker.postMessage({ rendered: { rid: ask.rid, ok: false, message: (err as Error).message } });
+    }
   }
 
   private fail(worker: Worker, err: Error): void {

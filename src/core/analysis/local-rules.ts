@@ -5,6 +5,7 @@ import type { ExpertName, ModelOutput } from './model-output.ts';
 import type { NewsItem } from './news.ts';
 import { factsAreFlat } from './policy/degenerate.ts';
 import { roundPrice } from './policy/prices.ts';
+import { barAdjective, barsPerYear, type Timeframe } from '../market/timeframe.ts';
 
 /**
  * chartlens's own analyzer: a small, documented quant model over the market facts, answering in
@@ -103,14 +104,18 @@ export interface QuantSignals {
   rungs: number;
 }
 
-/** The signals of the model at the facts' bar (pure; only values known at that bar). */
-export function quantSignals(f: MarketFacts): QuantSignals {
+/**
+ * The signals of the model at the facts' bar (pure; only values known at that bar). The timeframe
+ * sets the annualisation of the volatility; unknown, the bars are taken as daily.
+ */
+export function quantSignals(f: MarketFacts, timeframe: Timeframe | null = null): QuantSignals {
   const { sma20, sma50, sma200, atr14 } = f.indicators;
   const close = f.lastBar.close;
   const p = QUANT_PARAMS;
   const trend = sma200 === null ? null : sign(close, sma200);
   const momentum = sma50 === null || sma200 === null ? null : sign(sma50, sma200);
-  const volatility = atr14 === null || close <= 0 ? null : ((atr14 / close) * Math.sqrt(p.barsPerYear)) / p.rangeToSd;
+  const perYear = timeframe === null ? p.barsPerYear : barsPerYear(timeframe);
+  const volatility = atr14 === null || close <= 0 ? null : ((atr14 / close) * Math.sqrt(perYear)) / p.rangeToSd;
   const size = volatility === null || volatility <= 0 ? 0 : Math.min(p.maxExposure, p.targetVol / volatility);
   const side: -1 | 0 | 1 = trend !== null && trend !== 0 && trend === momentum && size > 0 ? trend : 0;
   const ladder: [number | null, number | null][] = [
@@ -197,12 +202,14 @@ function exitLevels(f: MarketFacts, side: -1 | 0 | 1): Pick<ModelOutput['decisio
   return { entry, invalidation: invalidation > 0 ? roundPrice(invalidation) : null, target: target > 0 ? roundPrice(target) : null };
 }
 
-function risks(f: MarketFacts, s: QuantSignals): string[] {
+function risks(f: MarketFacts, s: QuantSignals, timeframe: Timeframe | null): string[] {
   const out: string[] = [];
   const { atr14, sma200 } = f.indicators;
   const close = f.lastBar.close;
   const flat = factsAreFlat(f);
-  if (atr14 !== null) out.push(`Daily range (ATR14) is ${((atr14 / close) * 100).toFixed(1)}% of price.`);
+  // "Daily" only where the bars are daily (or, unlabelled, taken as daily).
+  const range = timeframe === null || timeframe === '1d' ? 'Daily range' : `The ${barAdjective(timeframe)} bar range`;
+  if (atr14 !== null) out.push(`${range} (ATR14) is ${((atr14 / close) * 100).toFixed(1)}% of price.`);
   if (sma200 === null) out.push('Fewer than 200 bars: the trend filter cannot be read, so the model abstains.');
   else if (s.side === 0) out.push('The trend filter and momentum disagree: the model claims no edge and abstains.');
   if (s.side !== 0) out.push('Trend following loses in ranges and at turning points (whipsaws); the stop is 2 ATR.');
@@ -231,10 +238,11 @@ function decisionRationale(f: MarketFacts, s: QuantSignals, flat: string | null)
 }
 
 /** The full rules-based analysis of a set of facts. */
-export function analyzeWithRules(f: MarketFacts, news: readonly NewsItem[], symbol: string | null): ModelOutput {
+export function analyzeWithRules(f: MarketFacts, news: readonly NewsItem[], symbol: string | null, timeframe: Timeframe | null = null): ModelOutput {
   const regime = f.trend.probabilities;
   const flat = factsAreFlat(f);
-  const s: QuantSignals = flat !== null ? { ...quantSignals(f), side: 0, rungs: 0 } : quantSignals(f);
+  const signals0 = quantSignals(f, timeframe);
+  const s: QuantSignals = flat !== null ? { ...signals0, side: 0, rungs: 0 } : signals0;
   const experts = flat !== null ? flatExperts(flat) : [trendExpert(f, s), reversalExpert(f), momentumExpert(f, s), positioningExpert(f, s)];
   const action = s.side > 0 ? 'buy' : s.side < 0 ? 'sell' : 'hold';
   const p = QUANT_PARAMS;
@@ -270,7 +278,7 @@ export function analyzeWithRules(f: MarketFacts, news: readonly NewsItem[], symb
       ...exitLevels(f, s.side),
       rationale: decisionRationale(f, s, flat),
     },
-    risks: risks(f, s),
+    risks: risks(f, s, timeframe),
   };
 }
 

@@ -2,6 +2,7 @@
  * Pure replay arithmetic: positions from decisions, equity from positions, and the metrics that
  * say whether the calls were any good. No I/O; every function is a plain transformation.
  */
+import { barsPerYear, type MarketSession, parseTimeframe } from '../market/timeframe.ts';
 
 /** One call made at bar `index` (its close), held for `horizon` bars. */
 export interface ReplayDecision {
@@ -30,10 +31,9 @@ export interface CalibrationBucket {
   hitRate: number | null;
 }
 
-/** Bars per year for annualising, by timeframe; unknown timeframes assume daily bars. */
-export function periodsPerYear(timeframe: string | null | undefined): number {
-  const map: Record<string, number> = { '1d': 252, d: 252, daily: 252, '1w': 52, w: 52, weekly: 52, '1h': 252 * 6.5, '1mo': 12, m: 12 };
-  return map[(timeframe ?? '1d').toLowerCase()] ?? 252;
+/** Bars per year for annualising, by timeframe (core/market/timeframe.ts); unknown timeframes assume daily bars. */
+export function periodsPerYear(timeframe: string | null | undefined, session: MarketSession = 'exchange'): number {
+  return barsPerYear(parseTimeframe(timeframe) ?? '1d', session);
 }
 
 /**

@@ -5,6 +5,7 @@ import type { IndicatorSeries } from '../market/indicators.ts';
 
 export const OVERLAYS = ['sma20', 'sma50', 'sma200', 'ema20', 'ema50', 'bollinger'] as const;
 export const PANES = ['rsi', 'macd'] as const;
+export const RENDERERS = ['chartjs', 'browser'] as const;
 
 /** Chart options a caller may set; every field has a default so `{}` is a valid request. */
 export const chartOptionsSchema = z
@@ -22,6 +23,11 @@ export const chartOptionsSchema = z
     markLevels: z.boolean().default(false),
     /** Render only the last N bars (indicators are still computed on the whole series). */
     last: z.number().int().min(2).max(10_000).optional(),
+    /**
+     * Who draws the chart: Chart.js on node-canvas, or lightweight-charts in headless Chromium
+     * ("browser"). Without Chromium a browser chart is drawn by Chart.js, and the answer says so.
+     */
+    renderer: z.enum(RENDERERS).default('chartjs'),
   })
   .strict();
 

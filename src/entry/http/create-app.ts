@@ -11,16 +11,17 @@ import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { digitizeRoutes } from './routes/digitize.ts';
 import { marketDataRoutes } from './routes/market-data.ts';
-import type { MarketData } from '../../ports/market-data.ts';
+import type { MarketSources } from '../../ports/market-data.ts';
 import { marketRoutes } from './routes/market.ts';
+import { webRoutes } from './routes/web.ts';
 
 export interface AppDeps {
   config: Pick<Config, 'maxBodyBytes'> & Partial<Pick<Config, 'apiKeys' | 'maxImageBytes'>>;
   renderer: ChartRenderer;
   /** Analysis needs a store and analyzers; without them only the market endpoints are served. */
   analyze?: AnalyzeDeps;
-  /** Market-data sources by name (GET /v1/market/{source}/{symbol}); absent: that route is not served. */
-  market?: Record<string, MarketData>;
+  /** Market-data sources (GET /v1/market/{source}/{symbol}, analysis by symbol); absent: neither is served. */
+  market?: MarketSources;
   /** Reading charts back from pixels (POST /v1/digitize); absent: that route is not served. */
   digitize?: DigitizeDeps;
   log?: (msg: string) => void;
@@ -35,6 +36,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRoutes({ store: deps.analyze?.store, log }));
   // The API description and its interactive docs are public, like the health checks.
   app.use(docsRoutes());
+  // The web page at / and its static assets, public like the docs (the API calls it makes are not).
+  app.use(webRoutes());
   const body = candleBody(deps.config.maxBodyBytes);
   app.use('/v1', requireApiKey(deps.config.apiKeys ?? []));
   app.use('/v1', marketRoutes({ renderer: deps.renderer, body }));
@@ -45,12 +48,13 @@ export function createApp(deps: AppDeps): Express {
         analyze: deps.analyze,
         store: deps.analyze.store,
         body,
+        market: deps.market,
         maxImageBytes: deps.config.maxImageBytes ?? 10 * 1024 * 1024,
         maxFieldBytes: deps.config.maxBodyBytes,
       }),
     );
   }
-  if (deps.market) app.use('/v1', marketDataRoutes({ sources: deps.market }));
+  if (deps.market) app.use('/v1', marketDataRoutes({ market: deps.market }));
   if (deps.digitize) {
     app.use('/v1', digitizeRoutes({ digitize: deps.digitize, maxImageBytes: deps.config.maxImageBytes ?? 10 * 1024 * 1024, maxFieldBytes: deps.config.maxBodyBytes }));
   }

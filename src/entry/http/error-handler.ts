@@ -30,6 +30,7 @@ export function errorHandler(log: (msg: string) => void): ErrorRequestHandler {
     const status = httpStatus(appError.code);
     if (status >= 500) log(`${req.method} ${req.path} failed: ${(err as Error)?.stack ?? String(err)}`);
     if (res.headersSent) return;
+    if (appError.retryAfterSeconds !== null) res.set('Retry-After', String(Math.max(1, Math.ceil(appError.retryAfterSeconds))));
     res.status(status).json(appError.toJSON());
   };
 }

@@ -3,7 +3,7 @@ import multer from 'multer';
 import { AppError } from '../../core/errors.ts';
 
 /** The multipart fields /v1/analyze accepts besides the files. */
-const TEXT_FIELDS = new Set(['symbol', 'timeframe', 'news', 'analyzer', 'model', 'chart', 'ohlcv']);
+const TEXT_FIELDS = new Set(['symbol', 'timeframe', 'bars', 'source', 'news', 'analyzer', 'model', 'chart', 'ohlcv']);
 
 /**
  * Multipart parsing for chart uploads, in memory with explicit limits: one image, one optional
@@ -51,6 +51,8 @@ export function multipartFields(body: Record<string, unknown>): Record<string, u
       } catch {
         throw new AppError(key === 'news' ? 'invalid_news' : 'invalid_chart_options', `Field "${key}" must be JSON`, [{ field: key, message: 'not valid JSON' }]);
       }
+    } else if (key === 'bars' && typeof value === 'string' && /^\s*\d+\s*$/.test(value)) {
+      out[key] = Number(value);
     } else {
       out[key] = value;
     }

@@ -4,7 +4,6 @@ import type { Logger } from '@slack/logger';
 import type { WebClient } from '@slack/web-api';
 import type { Analysis } from '../../core/analysis/analysis.ts';
 import type { NewsItem } from '../../core/analysis/news.ts';
-import type { MarketData } from '../../ports/market-data.ts';
 import { analysisBlocks } from './blocks.ts';
 import { type ChartlensApi, ChartlensApiError } from '../../ports/chartlens-api.ts';
 import { friendlyError } from './friendly-error.ts';
@@ -22,7 +21,8 @@ export interface SlackBotOptions {
   /** Override of the Web API base URL (tests, private gateways); must end with a slash. */
   apiUrl?: string;
   chartlens: ChartlensApi;
-  market: MarketData;
+  /** The market-data source asked for; absent: the chartlens server's default (CHARTLENS_MARKET_SOURCE). */
+  marketSource?: string;
   maxDownloadBytes?: number;
   perUser?: { limit: number; windowMs: number };
   logger?: Logger;
@@ -136,13 +136,7 @@ export function createSlackBot(o: SlackBotOptions) {
     // Ack first: Slack wants an answer within 3 seconds, and the analysis can take longer.
     await ack({ response_type: 'ephemeral', text: `:mag: Analysing ${label}...` });
     try {
-      const candles = await o.market.load(parsed.symbol, parsed.bars);
-      if (!candles) {
-        const known = await o.market.symbols();
-        await respond({ response_type: 'ephemeral', text: `I have no data for "${parsed.symbol}". Known symbols: ${known.join(', ') || 'none'}.` });
-        return;
-      }
-      const analysis = await o.chartlens.analyzeCandles({ symbol: parsed.symbol, timeframe: parsed.timeframe, candles });
+      const analysis = await o.chartlens.analyzeSymbol({ symbol: parsed.symbol, timeframe: parsed.timeframe, bars: parsed.bars, ...(o.marketSource ? { source: o.marketSource } : {}) });
       try {
         await post(client, command.channel_id, undefined, analysis);
       } catch (err) {

@@ -1,7 +1,9 @@
+import { parseTimeframe, TIMEFRAME_HELP, type Timeframe } from '../../core/market/timeframe.ts';
+
 /** What `/chartlens ...` asked for. */
 export type ChartlensCommand =
   | { kind: 'help' }
-  | { kind: 'analyze'; symbol: string; timeframe: string; bars: number }
+  | { kind: 'analyze'; symbol: string; timeframe: Timeframe; bars: number }
   | { kind: 'invalid'; message: string };
 
 export const DEFAULT_BARS = 150;
@@ -31,10 +33,11 @@ export function parseCommand(text: string): ChartlensCommand {
       barsText = third;
     }
   }
-  if (!/^\d+(m|h|d|w|mo)$/i.test(timeframe)) return { kind: 'invalid', message: `"${timeframe}" is not a timeframe like 1d, 4h or 1w.` };
+  const tf = parseTimeframe(timeframe);
+  if (!tf) return { kind: 'invalid', message: `"${timeframe}" is not a timeframe: ${TIMEFRAME_HELP}.` };
   const bars = barsText === undefined ? DEFAULT_BARS : Number(barsText);
   if (!Number.isInteger(bars) || bars < MIN_BARS || bars > MAX_BARS) {
     return { kind: 'invalid', message: `BARS must be a whole number from ${MIN_BARS} to ${MAX_BARS}.` };
   }
-  return { kind: 'analyze', symbol, timeframe: timeframe.toLowerCase(), bars };
+  return { kind: 'analyze', symbol, timeframe: tf, bars };
 }

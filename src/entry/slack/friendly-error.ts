@@ -3,6 +3,7 @@ import { ChartlensApiError } from '../../ports/chartlens-api.ts';
 /** A short, friendly sentence for the channel: what happened and what to do. */
 export function friendlyError(err: unknown): string {
   if (err instanceof ChartlensApiError) {
+    if (err.code === 'market_data_unavailable') return ':satellite_antenna: The market-data provider is not answering right now. Please try again in a minute.';
     switch (err.failure) {
       case 'unreachable':
         return ':warning: I could not reach the chartlens service. It may be down; please try again in a minute.';

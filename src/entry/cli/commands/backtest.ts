@@ -2,6 +2,7 @@ import { ANALYZER_IDS } from '../../../core/analysis/analyzer-id.ts';
 import type { BacktestMetrics } from '../../../core/evaluation/backtest-result.ts';
 import { randomWalkCandles, SYNTHETIC_KINDS } from '../../../core/evaluation/synthetic.ts';
 import { parseCandlesCsv, parseCandleTime } from '../../../core/market/candles.ts';
+import { parseTimeframe, TIMEFRAME_HELP } from '../../../core/market/timeframe.ts';
 import { Flags } from '../args.ts';
 import type { Command } from '../command.ts';
 import { usageError } from '../failure.ts';
@@ -68,7 +69,8 @@ export const command: Command = {
     if (from !== undefined && to !== undefined && from > to) throw usageError('--from must not be after --to');
     const out = f.string('out') ?? 'backtest';
     const symbol = f.string('symbol') ?? null;
-    const timeframe = f.string('timeframe') ?? '1d';
+    const timeframe = parseTimeframe(f.string('timeframe') ?? '1d');
+    if (!timeframe) throw usageError(`--timeframe: "${f.string('timeframe')}" is not a timeframe: ${TIMEFRAME_HELP}`);
     const syntheticKind = f.choice('synthetic', SYNTHETIC_KINDS);
     const csvCandles = parseCandlesCsv(readText(csvPath));
     const walk = syntheticKind === undefined ? null : randomWalkCandles(csvCandles, seed);

@@ -29,7 +29,8 @@ export const command: Command = {
     '  SLACK_APP_TOKEN       unset      Socket Mode (xapp-...); one of the two is required',
     '  CHARTLENS_URL         http://127.0.0.1:3000   the chartlens server',
     '  CHARTLENS_API_KEY     unset      its API key',
-    '  CHARTLENS_MARKET_DIR  samples    CSV files the slash command reads (SYMBOL.csv)',
+    '  SLACK_MARKET_SOURCE   unset      the market-data source the slash command asks for (csv, yahoo, binance...);',
+    '                                   unset: the server\'s CHARTLENS_MARKET_SOURCE',
   ].join('\n'),
   async run(_args, io) {
     const [{ buildSlackServices }, { createSlackBot }, { RedactingLogger }] = await Promise.all([
@@ -37,7 +38,7 @@ export const command: Command = {
       import('../../slack/bot.ts'),
       import('../../slack/guards.ts'),
     ]);
-    const { config: c, chartlens, market } = buildSlackServices(io.env);
+    const { config: c, chartlens } = buildSlackServices(io.env);
     const logger = new RedactingLogger([c.botToken, c.signingSecret ?? '', c.appToken ?? '', c.chartlensApiKey ?? '']);
     const bot = createSlackBot({
       botToken: c.botToken,
@@ -45,7 +46,7 @@ export const command: Command = {
       appToken: c.appToken,
       apiUrl: c.apiUrl,
       chartlens,
-      market,
+      marketSource: c.marketSource,
       maxDownloadBytes: c.maxDownloadBytes,
       perUser: { limit: c.perUserPerMinute, windowMs: 60_000 },
       logger,

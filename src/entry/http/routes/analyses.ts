@@ -2,7 +2,8 @@ import { type RequestHandler, Router } from 'express';
 import { AppError } from '../../../core/errors.ts';
 import type { AnalysisStore } from '../../../ports/analysis-store.ts';
 import { type AnalyzeDeps, analyzeChart } from '../../../use-cases/analyze-chart.ts';
-import { toAnalyzeCommand } from '../../../use-cases/analyze-request.ts';
+import { parseAnalyzeRequest, withMarketBars } from '../../../use-cases/analyze-request.ts';
+import type { MarketSources } from '../../../ports/market-data.ts';
 import { chartUpload, multipartFields } from '../upload.ts';
 import { analysesQuerySchema } from '../../../contracts/analyses-list.ts';
 import { parseRequest } from '../../../use-cases/parse-request.ts';
@@ -14,6 +15,8 @@ export function analysisRoutes(deps: {
   analyze: AnalyzeDeps;
   store: AnalysisStore;
   body: RequestHandler[];
+  /** Where a request that names only a symbol gets its bars; absent: such requests are refused. */
+  market?: MarketSources;
   maxImageBytes: number;
   maxFieldBytes: number;
 }): Router {
@@ -32,12 +35,12 @@ export function analysisRoutes(deps: {
       if (ohlcvFile !== undefined && ohlcvText !== undefined) {
         throw new AppError('invalid_request', 'Send "ohlcv" once: as a file or as a text field, not both', [{ field: 'ohlcv', message: 'given twice' }]);
       }
-      const cmd = toAnalyzeCommand(multipartFields(fields), { image: files?.image?.[0]?.buffer, ohlcv: ohlcvFile ?? ohlcvText });
-      res.json(await analyzeChart(deps.analyze, cmd));
+      const pending = parseAnalyzeRequest(multipartFields(fields), { image: files?.image?.[0]?.buffer, ohlcv: ohlcvFile ?? ohlcvText });
+      res.json(await analyzeChart(deps.analyze, await withMarketBars(pending, deps.market)));
     },
   );
   router.post('/analyze', ...deps.body, async (req, res) => {
-    res.json(await analyzeChart(deps.analyze, toAnalyzeCommand(req.body)));
+    res.json(await analyzeChart(deps.analyze, await withMarketBars(parseAnalyzeRequest(req.body), deps.market)));
   });
 
   router.get('/analyses', async (req, res) => {

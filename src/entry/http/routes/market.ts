@@ -8,7 +8,10 @@ export function marketRoutes(deps: { renderer: ChartRenderer; body: RequestHandl
   const router = Router();
   router.post('/render', ...deps.body, async (req, res) => {
     const chart = await renderChart(deps.renderer, req.body);
-    res.type('image/png').set('X-Chart-Renderer', chart.renderer).send(chart.png);
+    res.type('image/png').set('X-Chart-Renderer', chart.renderer).set('X-Chartlens-Renderer', chart.renderer);
+    // E.g. a browser chart asked for where there is no Chromium: drawn by Chart.js, and said so here.
+    if (chart.warnings.length > 0) res.set('X-Chartlens-Warning', chart.warnings.join('; '));
+    res.send(chart.png);
   });
   router.post('/indicators', ...deps.body, (req, res) => {
     res.json(computeFacts(req.body));
