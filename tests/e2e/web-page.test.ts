@@ -7,7 +7,7 @@
  * rewrites them); ids, times and latencies are hidden for them.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,10 +16,10 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Express } from 'express';
 import type { Browser, ElementHandle, Page } from 'puppeteer-core';
-import sharp from 'sharp';
 import { findChromium, launchChromium } from '../../renderers/browser/chromium.ts';
 import { type FakeYahoo, startFakeYahoo } from '../../testing/fake-yahoo.ts';
 import { type AnalysisApp, type AnalysisAppOptions, startAnalysisApp } from '../helpers/analysis-app.ts';
+import { assertMatchesGolden as matchGolden } from '../helpers/golden.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -49,10 +49,9 @@ const appOptions = (): AnalysisAppOptions => ({ env: { CHARTLENS_YAHOO_URL: yaho
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SAMPLE_CHART = join(ROOT, 'samples/charts/sp500-2020-light.png');
-const GOLDEN_DIR = join(ROOT, 'tests/golden/images');
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
 /** Share of pixels allowed to differ from a golden image (anti-aliasing of another font build). */
 const MAX_DIFF_SHARE = 0.01;
+const assertMatchesGolden = (name: string, png: Buffer) => matchGolden(name, png, { maxShare: MAX_DIFF_SHARE, rerun: 'web-page' });
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 375, height: 800 };
 
@@ -66,38 +65,6 @@ async function listen(app: Express): Promise<{ server: Server; base: string }> {
 }
 
 const close = (server: Server): Promise<void> => new Promise((resolve) => server.close(() => resolve()));
-
-async function pixels(png: Buffer): Promise<{ data: Buffer; width: number; height: number }> {
-  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { data, width: info.width, height: info.height };
-}
-
-/** Compare a screenshot with its golden PNG by pixels; UPDATE_GOLDEN=1 rewrites the golden file. */
-async function assertMatchesGolden(name: string, png: Buffer): Promise<void> {
-  const file = join(GOLDEN_DIR, `${name}.png`);
-  if (UPDATE) {
-    mkdirSync(GOLDEN_DIR, { recursive: true });
-    writeFileSync(file, png);
-    return;
-  }
-  assert.ok(existsSync(file), `golden image ${name}.png is missing; run UPDATE_GOLDEN=1 npm test -- web-page to create it`);
-  const [want, got] = await Promise.all([pixels(readFileSync(file)), pixels(png)]);
-  const out = join(tmpdir(), `chartlens-golden-${name}.actual.png`);
-  if (got.width !== want.width || got.height !== want.height) {
-    writeFileSync(out, png);
-    assert.fail(`${name}: ${got.width}x${got.height}, the golden image is ${want.width}x${want.height} (actual saved to ${out})`);
-  }
-  let differing = 0;
-  for (let i = 0; i < want.data.length; i += 3) {
-    const d = Math.max(Math.abs(want.data[i] - got.data[i]), Math.abs(want.data[i + 1] - got.data[i + 1]), Math.abs(want.data[i + 2] - got.data[i + 2]));
-    if (d > 24) differing++;
-  }
-  const share = differing / (want.width * want.height);
-  if (share > MAX_DIFF_SHARE) {
-    writeFileSync(out, png);
-    assert.fail(`${name}: ${(share * 100).toFixed(2)}% of pixels differ from the golden image (actual saved to ${out})`);
-  }
-}
 
 describe('the web page at /', { skip: chromium ? false : 'Chromium is not installed (npm run setup installs it)' }, () => {
   let a: AnalysisApp;

@@ -4,11 +4,7 @@
  * browser after the old one died. UPDATE_GOLDEN=1 rewrites the images.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { BrowserRenderer } from '../../renderers/browser/browser-renderer.ts';
 import { findChromium } from '../../renderers/browser/chromium.ts';
@@ -16,10 +12,11 @@ import { chartScene } from '../../renderers/browser/scene.ts';
 import { ChartJsRenderer } from '../../renderers/chartjs/chartjs-renderer.ts';
 import { computeMarketStreams, factsAt } from '../../src/core/market/facts.ts';
 import { type ChartRequest, chartOptionsSchema } from '../../src/core/scene/chart-options.ts';
+import { assertMatchesGolden as matchGolden, differingShare, type Pixels, pixels } from '../helpers/golden.ts';
 import { sp500 } from '../helpers/sample-data.ts';
 
-const GOLDEN_DIR = fileURLToPath(new URL('./images/', import.meta.url));
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
+const assertMatchesGolden = (name: string, png: Buffer) => matchGolden(name, png, { maxShare: MAX_DIFF_SHARE, rerun: 'browser' });
+
 /** Share of pixels allowed to differ (anti-aliasing of another Chromium/FreeType build); 0 on this machine kind. */
 const MAX_DIFF_SHARE = 0.005;
 const NO_CHROMIUM = findChromium() ? false : 'no Chromium here (npm run setup installs it; CHROMIUM_PATH names one)';
@@ -38,46 +35,6 @@ const request = (options: Record<string, unknown>, data = candles): ChartRequest
   timeframe: '1d',
   options: chartOptionsSchema.parse({ renderer: 'browser', ...options }),
 });
-
-interface Pixels {
-  data: Buffer;
-  width: number;
-  height: number;
-}
-
-async function pixels(png: Buffer): Promise<Pixels> {
-  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { data, width: info.width, height: info.height };
-}
-
-/** Share of pixels whose largest channel difference is over 24 (of 255). */
-function differingShare(a: Pixels, b: Pixels): number {
-  let differing = 0;
-  for (let i = 0; i < a.data.length; i += 3) {
-    const d = Math.max(Math.abs(a.data[i] - b.data[i]), Math.abs(a.data[i + 1] - b.data[i + 1]), Math.abs(a.data[i + 2] - b.data[i + 2]));
-    if (d > 24) differing++;
-  }
-  return differing / (a.width * a.height);
-}
-
-/** Compare with a golden PNG by pixels; UPDATE_GOLDEN=1 rewrites the golden files. */
-async function assertMatchesGolden(name: string, png: Buffer): Promise<void> {
-  const file = join(GOLDEN_DIR, `${name}.png`);
-  if (UPDATE) {
-    mkdirSync(GOLDEN_DIR, { recursive: true });
-    writeFileSync(file, png);
-    return;
-  }
-  assert.ok(existsSync(file), `golden image ${name}.png is missing; run UPDATE_GOLDEN=1 npm test -- browser to create it`);
-  const [want, got] = await Promise.all([pixels(readFileSync(file)), pixels(png)]);
-  assert.deepEqual([got.width, got.height], [want.width, want.height]);
-  const share = differingShare(want, got);
-  if (share > MAX_DIFF_SHARE) {
-    const out = join(tmpdir(), `chartlens-golden-${name}.actual.png`);
-    writeFileSync(out, png);
-    assert.fail(`${name}: ${(share * 100).toFixed(2)}% of pixels differ from the golden image (actual saved to ${out})`);
-  }
-}
 
 /** The pixel at (x, y) as [r, g, b]. */
 const at = (p: Pixels, x: number, y: number): number[] => [...p.data.subarray((y * p.width + x) * 3, (y * p.width + x) * 3 + 3)];

@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { ChartJsRenderer } from '../../renderers/chartjs/chartjs-renderer.ts';
 import { computeMarketStreams, factsAt } from '../../src/core/market/facts.ts';
 import { type ChartRequest, chartOptionsSchema } from '../../src/core/scene/chart-options.ts';
+import { assertMatchesGolden as matchGolden, pixels } from '../helpers/golden.ts';
 import { sp500 } from '../helpers/sample-data.ts';
 
-const GOLDEN_DIR = fileURLToPath(new URL('./images/', import.meta.url));
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
+const assertMatchesGolden = (name: string, png: Buffer) => matchGolden(name, png, { maxShare: MAX_DIFF_SHARE, rerun: 'render' });
+
 /** Share of pixels allowed to differ (anti-aliasing of another Cairo/FreeType build); 0 on this machine kind. */
 const MAX_DIFF_SHARE = 0.005;
 
@@ -29,39 +26,6 @@ const request = (options: Record<string, unknown>, data = candles): ChartRequest
   timeframe: '1d',
   options: chartOptionsSchema.parse(options),
 });
-
-async function pixels(png: Buffer): Promise<{ data: Buffer; width: number; height: number }> {
-  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { data, width: info.width, height: info.height };
-}
-
-/** Compare with a golden PNG by pixels; UPDATE_GOLDEN=1 rewrites the golden files. */
-async function assertMatchesGolden(name: string, png: Buffer): Promise<void> {
-  const file = join(GOLDEN_DIR, `${name}.png`);
-  if (UPDATE) {
-    mkdirSync(GOLDEN_DIR, { recursive: true });
-    writeFileSync(file, png);
-    return;
-  }
-  assert.ok(existsSync(file), `golden image ${name}.png is missing; run UPDATE_GOLDEN=1 npm test to create it`);
-  const [want, got] = await Promise.all([pixels(readFileSync(file)), pixels(png)]);
-  assert.deepEqual([got.width, got.height], [want.width, want.height]);
-  let differing = 0;
-  for (let i = 0; i < want.data.length; i += 3) {
-    const d = Math.max(
-      Math.abs(want.data[i] - got.data[i]),
-      Math.abs(want.data[i + 1] - got.data[i + 1]),
-      Math.abs(want.data[i + 2] - got.data[i + 2]),
-    );
-    if (d > 24) differing++;
-  }
-  const share = differing / (want.width * want.height);
-  if (share > MAX_DIFF_SHARE) {
-    const out = join(tmpdir(), `chartlens-golden-${name}.actual.png`);
-    writeFileSync(out, png);
-    assert.fail(`${name}: ${(share * 100).toFixed(2)}% of pixels differ from the golden image (actual saved to ${out})`);
-  }
-}
 
 describe('Chart.js renderer golden images', () => {
   it('when 150 S&P bars are drawn with defaults, then the light candle chart matches its golden image', async () => {
