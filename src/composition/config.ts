@@ -1,7 +1,9 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import type { OpenAIAnalyzerOptions } from '../adapters/analyzers/openai-analyzer.ts';
 import { ANALYZER_IDS, type AnalyzerId } from '../core/analysis/analyzer-id.ts';
 import { DEFAULT_PRICES, type ModelPrice } from '../core/analysis/pricing.ts';
+import type { AdmissionLimits } from '../entry/http/admission.ts';
 
 const priceSchema = z.object({ input: z.number().min(0), cachedInput: z.number().min(0), output: z.number().min(0) }).strict();
 
@@ -50,7 +52,33 @@ const envSchema = z.object({
   /** Calls per minute to each market-data provider (Yahoo publishes none; about one a second is polite). */
   CHARTLENS_MARKET_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(60),
   CHARTLENS_MARKET_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
-  CHARTLENS_WORKERS: z.coerce.number().int().min(0).max(64).default(0),
+  /** Worker threads for facts and charts; unset: one per core (availableParallelism). 0: the main thread (for debugging). */
+  CHARTLENS_WORKERS: z.coerce.number().int().min(0).max(64).optional(),
+  /** Analyses (and renders, facts, digitizations) worked on at once; unset: 2 per worker thread. 0: no cap. */
+  CHARTLENS_MAX_INFLIGHT: z.coerce.number().int().min(0).max(10_000).optional(),
+  /** Requests that wait (FIFO) behind that cap; beyond them the answer is 503 overloaded. */
+  CHARTLENS_MAX_QUEUED: z.coerce.number().int().min(0).max(100_000).default(64),
+  /** The longest a request waits in that queue before it is answered 503 overloaded. */
+  CHARTLENS_QUEUE_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(10_000),
+  /** Analyses older than this many days are deleted (with the images and inputs only they used); unset: kept forever. */
+  CHARTLENS_RETENTION_DAYS: z.coerce.number().positive().max(36_500).optional(),
+  /** Analysis jobs the server runs at once on its own queue (0: it only enqueues; `chartlens worker` runs them). */
+  CHARTLENS_JOB_WORKERS: z.coerce.number().int().min(0).max(64).default(2),
+  /** Tries a job gets in all (the first included) before it is dead-lettered as failed. */
+  CHARTLENS_JOB_RETRIES: z.coerce.number().int().min(1).max(20).default(3),
+  /** The wait before the first retry; it doubles (with jitter) for each later one. */
+  CHARTLENS_JOB_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+  /** How often idle workers look for jobs (pg-boss's default is 2 s; NOTIFY wakes them sooner). */
+  CHARTLENS_JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(0.5),
+  /** A running job whose worker stops beating for this long (crashed, killed) is retried. */
+  CHARTLENS_JOB_HEARTBEAT_SECONDS: z.coerce.number().int().min(10).max(3600).default(30),
+  /** The schema pg-boss keeps the queues in, on PGlite and on PostgreSQL. */
+  CHARTLENS_QUEUE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case SQL identifier')
+    .default('chartlens_jobs'),
+  /** Signs job callbacks (HMAC-SHA256); without it a job with callbackUrl is refused. */
+  CHARTLENS_CALLBACK_SECRET: optionalText.refine((v) => v === undefined || v.length >= 16, 'at least 16 characters'),
 });
 
 /** The market-data sources and how they are reached. */
@@ -61,6 +89,19 @@ export interface MarketConfig {
   exchanges: { id: string; baseUrl: string | null }[];
   ratePerMinute: number;
   timeoutMs: number;
+}
+
+/** The job queue (pg-boss on the store's PGlite, or on PostgreSQL with DATABASE_URL) and its workers. */
+export interface JobsConfig {
+  /** In-process workers of the server (0: the server only enqueues). */
+  workers: number;
+  /** Tries in all before a job is dead-lettered. */
+  tries: number;
+  retryDelaySeconds: number;
+  pollSeconds: number;
+  heartbeatSeconds: number;
+  schema: string;
+  callbackSecret: string | null;
 }
 
 /** The openai analyzer's settings, exactly as the adapter takes them. */
@@ -83,8 +124,13 @@ export interface Config {
   /** The folder of the `csv` market-data source. */
   marketDir: string;
   market: MarketConfig;
-  /** Worker threads for facts and charts (0: on the main thread). */
+  /** Worker threads for facts and charts (0: on the main thread); default one per core. */
   workers: number;
+  /** The cap on expensive requests in flight, the queue behind it and its wait limit. */
+  admission: AdmissionLimits;
+  jobs: JobsConfig;
+  /** Days an analysis is kept (CHARTLENS_RETENTION_DAYS); null: forever. */
+  retentionDays: number | null;
 }
 
 function parsePrices(text: string | undefined): Record<string, ModelPrice> {
@@ -123,6 +169,11 @@ function marketConfig(e: z.output<typeof envSchema>, env: NodeJS.ProcessEnv): Ma
   };
 }
 
+/** The server's default pool: one thread per core the process may use (at least 1, at most 64). */
+export function defaultWorkers(): number {
+  return Math.min(64, Math.max(1, availableParallelism()));
+}
+
 /** Parse the environment once at start-up; a bad value stops the process with a clear message. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
@@ -132,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const openaiOn = e.OPENAI_API_KEY !== undefined || e.OPENAI_BASE_URL !== undefined;
+  const workers = e.CHARTLENS_WORKERS ?? defaultWorkers();
   if (e.CHARTLENS_ANALYZER === 'openai' && !openaiOn) {
     throw new Error('Invalid configuration: CHARTLENS_ANALYZER=openai needs OPENAI_API_KEY or OPENAI_BASE_URL');
   }
@@ -160,9 +212,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : null,
     deadlineMs: e.CHARTLENS_DEADLINE_MS,
     databaseUrl: e.DATABASE_URL ?? null,
-    workers: e.CHARTLENS_WORKERS,
+    workers,
+    admission: { maxInFlight: e.CHARTLENS_MAX_INFLIGHT ?? 2 * Math.max(1, workers), maxQueued: e.CHARTLENS_MAX_QUEUED, queueTimeoutMs: e.CHARTLENS_QUEUE_TIMEOUT_MS },
+    retentionDays: e.CHARTLENS_RETENTION_DAYS ?? null,
     marketDir: e.CHARTLENS_MARKET_DIR,
     market: marketConfig(e, env),
+    jobs: {
+      workers: e.CHARTLENS_JOB_WORKERS,
+      tries: e.CHARTLENS_JOB_RETRIES,
+      retryDelaySeconds: e.CHARTLENS_JOB_RETRY_DELAY_SECONDS,
+      pollSeconds: e.CHARTLENS_JOB_POLL_SECONDS,
+      heartbeatSeconds: e.CHARTLENS_JOB_HEARTBEAT_SECONDS,
+      schema: e.CHARTLENS_QUEUE_SCHEMA,
+      callbackSecret: e.CHARTLENS_CALLBACK_SECRET ?? null,
+    },
     apiKeys: (e.CHARTLENS_API_KEYS ?? '')
       .split(',')
       .map((k) => k.trim())

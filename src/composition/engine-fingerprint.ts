@@ -38,3 +38,37 @@ export function engineFingerprint(): string {
   cached = hash.digest('hex').slice(0, 16);
   return cached;
 }
+
+/** What draws a chart besides its inputs: the renderers' code and the libraries they paint and encode with. */
+const RENDERER_DIRS = ['renderers'];
+const RENDERER_PACKAGES = ['chart.js', 'chartjs-chart-financial', 'chartjs-adapter-date-fns', 'chartjs-node-canvas', 'canvas', 'date-fns', 'sharp', 'lightweight-charts', 'puppeteer-core'];
+
+let cachedRenderer: string | undefined;
+
+/**
+ * A hash of the code and libraries that turn candles and chart options into a PNG. The cache key
+ * holds it instead of the PNG's hash (a cache hit renders nothing), so a changed renderer never
+ * serves an answer about a chart it no longer draws. Computed once per process. The Chromium
+ * binary the browser renderer drives is not in it (its version is known only once it runs).
+ */
+export function rendererFingerprint(): string {
+  if (cachedRenderer) return cachedRenderer;
+  const hash = createHash('sha256');
+  for (const dir of RENDERER_DIRS) {
+    for (const file of files(join(ROOT, dir))) {
+      hash.update(file.slice(ROOT.length));
+      hash.update(readFileSync(file));
+    }
+  }
+  for (const name of RENDERER_PACKAGES) {
+    let version = 'absent';
+    try {
+      version = (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+    } catch {
+      // Not installed (an optional renderer): the key says so.
+    }
+    hash.update(`${name}@${version}`);
+  }
+  cachedRenderer = hash.digest('hex').slice(0, 16);
+  return cachedRenderer;
+}

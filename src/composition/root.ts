@@ -17,10 +17,12 @@ import type { ChartRenderer, LineChartRenderer } from '../ports/chart-renderer.t
 import type { BacktestReportWriter } from '../ports/report-writer.ts';
 import type { AnalyzeDeps, AnalyzeLog } from '../use-cases/analyze-chart.ts';
 import { createSelectingRenderer, PREPARE_THREAD_URL } from './chart-renderer.ts';
-import { engineFingerprint } from './engine-fingerprint.ts';
+import { engineFingerprint, rendererFingerprint } from './engine-fingerprint.ts';
 import { closeDigitizer, createDigitizer } from './digitize.ts';
 import type { DigitizeDeps } from '../use-cases/digitize-chart.ts';
+import { startPurgeTimer } from '../use-cases/purge-analyses.ts';
 import type { Config } from './config.ts';
+import { createJobs, type Jobs, type JobsOptions } from './jobs.ts';
 
 export interface Services {
   config: Config;
@@ -34,6 +36,8 @@ export interface Services {
   market: MarketSources;
   /** Reading charts back from their pixels; the OCR engine starts on first use (or `warm()`). */
   digitize: DigitizeDeps;
+  /** The job queue (pg-boss on the store's PGlite, or PostgreSQL) and this process's workers; starts on first use. */
+  jobs: Jobs;
   log: (msg: string) => void;
   close(): Promise<void>;
 }
@@ -50,6 +54,8 @@ export interface ServiceOverrides {
   calibration?: CalibrationMaps | null;
   /** The clock the remote market-data sources read "the last N bars" by (tests replaying fixed fixtures). */
   marketNow?: () => number;
+  /** This process's job workers (`chartlens worker` sets its --concurrency); default: CHARTLENS_JOB_WORKERS. */
+  jobs?: JobsOptions;
 }
 
 /** A pool of worker threads that prepare facts and charts off the calling thread. */
@@ -77,6 +83,8 @@ export async function buildServices(config: Config, overrides: ServiceOverrides 
   const ownStore = !overrides.store;
   if (ownStore && !config.databaseUrl && config.dataDir !== ':memory:') mkdirSync(config.dataDir, { recursive: true });
   const store = overrides.store ?? (await openAnalysisStore({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir }));
+  // CHARTLENS_RETENTION_DAYS: purged now and hourly while this process runs (the timer does not keep it alive).
+  const purge = config.retentionDays === null ? null : startPurgeTimer(store, config.retentionDays, { log: analyzeLog });
   const workers = overrides.workers ?? config.workers;
   const pool = workers > 0 ? createPreparePool(workers, renderer) : undefined;
   const analyzers = analyzersFor(config, overrides.wrapAnalyzer ?? ((a) => a));
@@ -90,10 +98,13 @@ export async function buildServices(config: Config, overrides: ServiceOverrides 
     preparer: pool,
     log: analyzeLog,
     engine: engineFingerprint(),
+    rendererVersion: rendererFingerprint(),
   };
   if (calibration) analyze.calibration = calibration;
   const digitize = createDigitizer(config, analyzeLog);
   analyze.digitize = digitize;
+  const market = buildMarketSources(config, { now: overrides.marketNow });
+  const jobs = createJobs(config, { analyze, market, log, analyzeLog }, overrides.jobs);
   return {
     config,
     renderer,
@@ -101,12 +112,16 @@ export async function buildServices(config: Config, overrides: ServiceOverrides 
     analyzers,
     analyze,
     reports: fileReportWriter(renderer),
-    market: buildMarketSources(config, { now: overrides.marketNow }),
+    market,
     digitize,
+    jobs,
     log,
     async close() {
+      // First: the workers finish (or give back) their jobs while the store is still open.
+      await jobs.close();
       await closeDigitizer(digitize);
       await pool?.close();
+      await purge?.stop();
       if (ownRenderer) await renderer.close();
       if (ownStore) await store.close();
     },

@@ -22,7 +22,7 @@ export async function startServer(config: Config): Promise<Server> {
   const services = await buildServices(config);
   // Fatal errors are always written, even with CHARTLENS_LOG=silent: an exit needs its reason.
   exitOnFatalErrors((msg) => console.error(msg));
-  const app = createApp({ config, renderer: services.renderer, analyze: services.analyze, market: services.market, digitize: services.digitize, log: services.log });
+  const app = createApp({ config, renderer: services.renderer, analyze: services.analyze, market: services.market, digitize: services.digitize, jobs: services.jobs.deps, log: services.log });
   // Start the OCR engine now, off the request path: the first upload then finds it warm.
   void warmDigitizer(services.digitize).catch((err: unknown) => services.log(`ocr: the engine could not start: ${(err as Error)?.message ?? String(err)}`));
   const server = await new Promise<Server>((resolve, reject) => {
@@ -34,6 +34,13 @@ export async function startServer(config: Config): Promise<Server> {
   const store = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.dataDir}`;
   const analyzer = config.defaultAnalyzer === 'openai' ? `openai (${config.openai?.model})` : 'local (rules, not an LLM)';
   services.log(`chartlens listening on http://${config.host}:${port} (Node ${process.version}); store: ${store}; default analyzer: ${analyzer}`);
+  // Jobs left queued by an earlier run start now; with no workers the queue starts on first use.
+  if (services.jobs.workers > 0) {
+    services.jobs.start().then(
+      () => services.log(`jobs: ${services.jobs.workers} in-process worker(s), ${services.jobs.description}`),
+      (err: unknown) => services.log(`jobs: the queue did not start (it is tried again on the next job request): ${(err as Error)?.message ?? String(err)}`),
+    );
+  }
   const stop = (): void => {
     server.close(() => void services.close().then(() => process.exit(0)));
     // Keep-alive sockets would hold close() open; give them a moment, then go.

@@ -14,6 +14,7 @@ import { healthBodySchema, readyBodySchema } from './health.ts';
 import { renderRequestSchema } from './render-request.ts';
 import { analysesPageSchema } from './analyses-list.ts';
 import { marketResponseSchema } from './market.ts';
+import { jobAcceptedSchema, jobCallbackSchema, jobRequestSchema, jobSchema } from './jobs.ts';
 
 type Json = Record<string, unknown>;
 
@@ -26,6 +27,7 @@ const candlesDoc = z.array(candleRowSchema).min(1).optional();
 const analyzeRequestDoc = analyzeRequestSchema.extend({ candles: candlesDoc, news: analyzeNewsSchema });
 const renderRequestDoc = renderRequestSchema.extend({ candles: candlesDoc });
 const factsRequestDoc = factsRequestSchema.extend({ candles: candlesDoc });
+const jobRequestDoc = jobRequestSchema.extend({ candles: candlesDoc, news: analyzeNewsSchema });
 
 /** POST /v1/analyze as multipart/form-data: an image and/or OHLCV, the options as text fields. */
 export const analyzeFormSchema = z
@@ -40,6 +42,9 @@ export const analyzeFormSchema = z
     model: z.string().optional(),
   })
   .strict();
+
+/** POST /v1/jobs as multipart/form-data: the form of /v1/analyze plus callbackUrl. */
+export const jobFormSchema = analyzeFormSchema.extend({ callbackUrl: z.string().meta({ description: 'Where the result is POSTed (signed) when the job ends.' }).optional() });
 
 /** POST /v1/digitize: one multipart `image` file, nothing else. */
 export const digitizeFormSchema = z.object({ image: filePart('The chart image to read back.') }).strict();
@@ -71,16 +76,18 @@ export interface RequestBodyDoc {
 
 /** How a route is documented. */
 export interface RouteDoc {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   /** OpenAPI path template (`{id}`, not `:id`). */
   path: string;
   summary: string;
-  tag: 'analysis' | 'market' | 'digitize' | 'health' | 'docs';
+  tag: 'analysis' | 'jobs' | 'market' | 'digitize' | 'health' | 'docs';
   /** Behind the optional API key (everything under /v1). */
   auth: boolean;
   requestBodies?: RequestBodyDoc[];
-  /** The 200 answer: a JSON schema component, or a non-JSON media type. */
+  /** The success answer: a JSON schema component, or a non-JSON media type. */
   ok: { schema: string } | { mediaType: string; description: string };
+  /** The success status; default 200 (202 for a job accepted for later). */
+  okStatus?: 200 | 202;
   /** The error codes this route can answer with. */
   errors: ErrorCode[];
   /** Query parameters (the labels of the CSV form). */
@@ -106,6 +113,10 @@ export const RESPONSE_SCHEMAS = {
   HealthBody: healthBodySchema,
   ReadyBody: readyBodySchema,
   ErrorBody: errorBodySchema,
+  Job: jobSchema,
+  JobAccepted: jobAcceptedSchema,
+  /** Not an answer: the body a job's callbackUrl receives (see the jobs routes). */
+  JobCallback: jobCallbackSchema,
 } as const;
 
 /** Every route the app serves. /v1/analyze, /v1/analyses/* and /v1/digitize need their services wired. */
@@ -123,7 +134,7 @@ export const ROUTES: RouteDoc[] = [
       { mediaType: 'text/csv', shown: z.string(), parses: csvBody(analyzeRequestSchema), example: CSV_EXAMPLE },
     ],
     ok: { schema: 'Analysis' },
-    errors: [...UPLOAD_ERRORS, 'invalid_json', 'invalid_csv', 'invalid_candles', 'invalid_chart_options', 'invalid_news', ...MARKET_ERRORS, 'unauthorized', 'store_unavailable', 'service_unavailable', 'internal_error'],
+    errors: [...UPLOAD_ERRORS, 'invalid_json', 'invalid_csv', 'invalid_candles', 'invalid_chart_options', 'invalid_news', ...MARKET_ERRORS, 'unauthorized', 'store_unavailable', 'service_unavailable', 'overloaded', 'internal_error'],
   },
   {
     method: 'post',
@@ -137,7 +148,7 @@ export const ROUTES: RouteDoc[] = [
       { mediaType: 'text/csv', shown: z.string(), parses: csvBody(renderRequestSchema), example: CSV_EXAMPLE },
     ],
     ok: { mediaType: 'image/png', description: 'The chart; the X-Chart-Renderer header names the renderer.' },
-    errors: [...JSON_ERRORS, 'invalid_chart_options', 'unauthorized', 'internal_error'],
+    errors: [...JSON_ERRORS, 'invalid_chart_options', 'unauthorized', 'overloaded', 'internal_error'],
   },
   {
     method: 'post',
@@ -151,7 +162,7 @@ export const ROUTES: RouteDoc[] = [
       { mediaType: 'text/csv', shown: z.string(), parses: csvBody(factsRequestSchema), example: CSV_EXAMPLE },
     ],
     ok: { schema: 'FactsResponse' },
-    errors: [...JSON_ERRORS, 'unauthorized', 'internal_error'],
+    errors: [...JSON_ERRORS, 'unauthorized', 'overloaded', 'internal_error'],
   },
   {
     method: 'post',
@@ -161,7 +172,7 @@ export const ROUTES: RouteDoc[] = [
     auth: true,
     requestBodies: [{ mediaType: 'multipart/form-data', shown: digitizeFormSchema, parses: digitizeFormSchema, example: { image: '(PNG bytes)' } }],
     ok: { schema: 'DigitizeResponse' },
-    errors: [...UPLOAD_ERRORS, 'unauthorized', 'service_unavailable', 'internal_error'],
+    errors: [...UPLOAD_ERRORS, 'unauthorized', 'service_unavailable', 'overloaded', 'internal_error'],
   },
   {
     method: 'get',
@@ -207,8 +218,43 @@ export const ROUTES: RouteDoc[] = [
     ok: { mediaType: 'image/png', description: 'The chart (immutable; cacheable).' },
     errors: ['not_found', 'unauthorized', 'store_unavailable', 'internal_error'],
   },
+  {
+    method: 'post',
+    path: '/v1/jobs',
+    summary:
+      'Queue an analysis: the bodies of POST /v1/analyze, plus an optional callbackUrl that receives {id, status, timestamp, analysis | error} as a POST signed with X-Chartlens-Signature: sha256=<HMAC-SHA256 of the raw body> (needs CHARTLENS_CALLBACK_SECRET). Answers 202 at once; poll GET /v1/jobs/{id}.',
+    tag: 'jobs',
+    auth: true,
+    query: [...CSV_QUERY, { name: 'callbackUrl', description: 'With a text/csv body: the callback URL.', type: 'string' }],
+    requestBodies: [
+      { mediaType: 'application/json', shown: jobRequestDoc, parses: jobRequestSchema, example: { symbol: 'DEMO', timeframe: '1d', candles: CANDLES_EXAMPLE, analyzer: 'local' } },
+      { mediaType: 'multipart/form-data', shown: jobFormSchema, parses: jobFormSchema, example: { symbol: 'DEMO', timeframe: '1d', ohlcv: CSV_EXAMPLE, analyzer: 'local' } },
+      { mediaType: 'text/csv', shown: z.string(), parses: csvBody(jobRequestSchema), example: CSV_EXAMPLE },
+    ],
+    ok: { schema: 'JobAccepted' },
+    okStatus: 202,
+    errors: [...UPLOAD_ERRORS, 'invalid_json', 'invalid_csv', 'invalid_candles', 'invalid_chart_options', 'invalid_news', 'unknown_market_source', 'unsupported_timeframe', 'callback_not_configured', 'unauthorized', 'service_unavailable', 'internal_error'],
+  },
+  {
+    method: 'get',
+    path: '/v1/jobs/{id}',
+    summary: 'A job: queued, running, done (with the analysis), failed (with the last error, after CHARTLENS_JOB_RETRIES tries or at once for bad input) or cancelled.',
+    tag: 'jobs',
+    auth: true,
+    ok: { schema: 'Job' },
+    errors: ['invalid_request', 'not_found', 'unauthorized', 'service_unavailable', 'internal_error'],
+  },
+  {
+    method: 'delete',
+    path: '/v1/jobs/{id}',
+    summary: 'Cancel a queued job; one that is running or has ended answers 409 job_not_cancellable.',
+    tag: 'jobs',
+    auth: true,
+    ok: { schema: 'Job' },
+    errors: ['invalid_request', 'not_found', 'job_not_cancellable', 'unauthorized', 'service_unavailable', 'internal_error'],
+  },
   { method: 'get', path: '/healthz', summary: 'Liveness: the process is up.', tag: 'health', auth: false, ok: { schema: 'HealthBody' }, errors: [] },
-  { method: 'get', path: '/readyz', summary: 'Readiness: the analysis store answers.', tag: 'health', auth: false, ok: { schema: 'ReadyBody' }, errors: ['store_unavailable'] },
+  { method: 'get', path: '/readyz', summary: 'Readiness: the analysis store answers; with the admission counters (inFlight, queued, rejected) when the expensive routes are capped.', tag: 'health', auth: false, ok: { schema: 'ReadyBody' }, errors: ['store_unavailable'] },
   { method: 'get', path: '/openapi.json', summary: 'This document.', tag: 'docs', auth: false, ok: { mediaType: 'application/json', description: 'The OpenAPI 3.1 document.' }, errors: [] },
   { method: 'get', path: '/docs', summary: 'Interactive API documentation (Swagger UI, served locally).', tag: 'docs', auth: false, ok: { mediaType: 'text/html', description: 'The Swagger UI page.' }, errors: [] },
 ];
@@ -227,6 +273,8 @@ function errorResponses(route: RouteDoc, statuses: Record<ErrorCode, number>): R
   for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
     out[String(status)] = {
       description: `Error: ${codes.map((c) => `\`${c}\``).join(', ')}.`,
+      // A refusal under load says when to come back.
+      ...(codes.includes('overloaded') ? { headers: { 'Retry-After': { description: 'With `overloaded`: seconds to wait before retrying (at least 1).', schema: { type: 'integer', minimum: 1 } } } } : {}),
       content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' }, example: { error: { code: codes[0], message: 'What went wrong, safe to show.', details: [] } } } },
     };
   }
@@ -237,7 +285,7 @@ function operation(route: RouteDoc, statuses: Record<ErrorCode, number>): Json {
   const op: Json = { summary: route.summary, operationId: `${route.method}${route.path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`, tags: [route.tag] };
   if (!route.auth) op.security = [];
   const params: Json[] = [];
-  if (route.path.includes('{id}')) params.push({ name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'The analysis id.' });
+  if (route.path.includes('{id}')) params.push({ name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: route.path.startsWith('/v1/jobs/') ? 'The job id (a UUID).' : 'The analysis id.' });
   if (route.path.includes('{source}')) params.push({ name: 'source', in: 'path', required: true, schema: { type: 'string' }, description: 'The market-data source (csv: the folder CHARTLENS_MARKET_DIR).' });
   if (route.path.includes('{symbol}')) params.push({ name: 'symbol', in: 'path', required: true, schema: { type: 'string' }, description: 'The symbol, e.g. sp500.' });
   for (const q of route.query ?? []) params.push({ name: q.name, in: 'query', required: false, schema: { type: q.type }, description: q.description });
@@ -250,7 +298,7 @@ function operation(route: RouteDoc, statuses: Record<ErrorCode, number>): Json {
   const ok = 'schema' in route.ok
     ? { description: 'OK', content: { 'application/json': { schema: { $ref: `#/components/schemas/${route.ok.schema}` } } } }
     : { description: route.ok.description, content: { [route.ok.mediaType]: { schema: route.ok.mediaType.startsWith('image/') ? { type: 'string', contentMediaType: route.ok.mediaType } : {} } } };
-  op.responses = { '200': ok, ...errorResponses(route, statuses) };
+  op.responses = { [String(route.okStatus ?? 200)]: ok, ...errorResponses(route, statuses) };
   return op;
 }
 
@@ -285,6 +333,7 @@ export function buildOpenApiDocument(opts: OpenApiOptions): Json {
     },
     tags: [
       { name: 'analysis', description: 'Chart analysis and stored results.' },
+      { name: 'jobs', description: 'Analyses queued for workers, with retries, a dead letter and signed callbacks.' },
       { name: 'market', description: 'Charts and facts from candles.' },
       { name: 'digitize', description: 'Candles read back from chart images.' },
       { name: 'health', description: 'Liveness and readiness.' },

@@ -25,6 +25,8 @@ export const ERROR_CODES = {
   unknown_market_source: 'input',
   unsupported_timeframe: 'input',
   unauthorized: 'input',
+  job_not_cancellable: 'input',
+  callback_not_configured: 'input',
   usage_error: 'usage',
   unsupported_file: 'batch',
   ambiguous_input: 'batch',
@@ -45,6 +47,9 @@ export const ERROR_CODES = {
   market_data_unavailable: 'upstream',
   store_unavailable: 'service',
   service_unavailable: 'service',
+  /** Too many analyses in flight and the wait queue full (or the wait too long): retry after Retry-After. */
+  overloaded: 'service',
+  job_interrupted: 'service',
   internal_error: 'service',
 } as const;
 

@@ -61,6 +61,11 @@ export interface AnalyzeDeps {
    * maps): part of the cache key, so a changed engine never serves answers of the old one.
    */
   engine?: string;
+  /**
+   * The version of the renderer's code and libraries: part of the cache key of a rendered chart,
+   * which no longer hashes the PNG (a hit renders nothing), so a changed renderer must change the key.
+   */
+  rendererVersion?: string;
   log?: AnalyzeLog;
   now?: () => number;
   newId?: () => string;
@@ -149,16 +154,19 @@ function chooseAnalyzer(registry: AnalyzerRegistry, cmd: AnalyzeCommand): Route 
   return { analyzer, model: analyzer.modelFor({ model: cmd.model ?? undefined }) ?? cmd.model, missing: null };
 }
 
-/**
- * An identical request (image bytes, facts, symbol, timeframe, news, prompt version, analyzer,
- * model) shares this key. Symbol and timeframe are in the prompt and echoed in the answer, and an
- * uploaded image does not show them, so they must be part of the key. So are the engine's
- * fingerprint and the calibration map (id@version) when there is one: a stored answer of older
- * rules, policy or verification, or calibrated by another map, is not this request's answer.
- */
-export function cacheKeyFor(parts: {
-  imageSha256: string;
-  facts: MarketFacts | null;
+/** What the cache key of an analysis is made of: the inputs, never anything computed from them. */
+export interface CacheKeyParts {
+  source: 'ohlcv' | 'image' | 'image+ohlcv';
+  /** candlesSha256 of the OHLCV, null without any. */
+  candles: string | null;
+  /** SHA-256 of the uploaded image's bytes as received, null when the chart is rendered. */
+  image: string | null;
+  /** The chart options: with the candles and the renderer they make the PNG and the window verified. */
+  chart: ChartOptions;
+  /** The renderer's version when a chart is rendered (null for an upload, or when unknown). */
+  renderer: string | null;
+  /** An upload without OHLCV: whether its candles are read back from the pixels (then facts exist). */
+  digitize: boolean;
   symbol: string | null;
   timeframe: string | null;
   news: NewsItem[];
@@ -167,16 +175,49 @@ export function cacheKeyFor(parts: {
   model: string | null;
   engine?: string;
   calibration?: string;
-}): string {
-  return sha256(JSON.stringify({ v: 2, ...parts }));
+}
+
+/**
+ * An identical request shares this key, and it is made of the inputs only (the candles' hash, the
+ * uploaded image's hash, the chart options, the renderer and prompt versions, analyzer, model,
+ * news, symbol, timeframe), so a hit computes no facts and renders no chart. The facts and the PNG
+ * are functions of these and of the engine's fingerprint (the core, prompts and maps) and the
+ * renderer's version, both in the key. Symbol and timeframe are in the prompt and echoed in the
+ * answer, and an uploaded image does not show them. The calibration map (id@version) is in it
+ * when there is one: an answer calibrated by another map is not this request's answer.
+ */
+export function cacheKeyFor(parts: CacheKeyParts): string {
+  return sha256(JSON.stringify({ v: 3, ...parts }));
+}
+
+/** A hash of the candles' values (time, open, high, low, close, volume as 64-bit floats; no volume: NaN). */
+export function candlesSha256(candles: readonly Candle[]): string {
+  const values = new Float64Array(candles.length * 6);
+  for (let i = 0; i < candles.length; i++) {
+    const c = candles[i];
+    values.set([c.time, c.open, c.high, c.low, c.close, c.volume ?? Number.NaN], i * 6);
+  }
+  return sha256(Buffer.from(values.buffer));
+}
+
+/** The prompt version a builder writes (its template's), asked once per builder: the key needs it before any facts exist. */
+const promptVersions = new WeakMap<PromptBuilder, string>();
+function promptVersionOf(prompts: PromptBuilder): string {
+  let version = promptVersions.get(prompts);
+  if (version === undefined) {
+    version = prompts.build({ facts: null, symbol: null, timeframe: null, chartRange: null, news: [] }).version;
+    promptVersions.set(prompts, version);
+  }
+  return version;
 }
 
 /** A stored answer to the same request, marked as a free cache hit. */
 async function fromCache(deps: AnalyzeDeps, cacheKey: string, latencyMs: () => number): Promise<Analysis | null> {
-  const hit = await deps.store.findByCacheKey(cacheKey);
+  // The analysis alone when the store can read just that (no image, no request, no prompt).
+  const hit = deps.store.findCachedAnalysis ? await deps.store.findCachedAnalysis(cacheKey) : ((await deps.store.findByCacheKey(cacheKey))?.analysis ?? null);
   if (!hit) return null;
-  const provider = { ...hit.analysis.provider, cached: true, latencyMs: latencyMs(), usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 }, costUsd: 0, attempts: 0 };
-  return { ...hit.analysis, provider };
+  const provider = { ...hit.provider, cached: true, latencyMs: latencyMs(), usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 }, costUsd: 0, attempts: 0 };
+  return { ...hit, provider };
 }
 
 /**
@@ -223,25 +264,41 @@ function providerInfo(answer: Awaited<ReturnType<typeof askAnalyzer>>, prompt: B
 export async function analyzeChart(deps: AnalyzeDeps, cmd: AnalyzeCommand): Promise<Analysis> {
   const now = deps.now ?? Date.now;
   const started = now();
-  const prepared = await prepareInputs(deps, cmd);
-  const prompt = deps.prompts.build({ facts: prepared.facts, symbol: cmd.symbol, timeframe: cmd.timeframe, chartRange: prepared.chartRange, news: cmd.news });
+  if (!cmd.image && !cmd.candles) throw new AppError('invalid_request', 'Send OHLCV data (candles or csv), an image, or both');
   const route = chooseAnalyzer(deps.analyzers, cmd);
   const asked = route.missing ? (cmd.analyzer ?? deps.analyzers.defaultId) : route.analyzer.id;
-  const askedMap = deps.calibration?.find({ analyzer: asked, model: route.model ?? null, promptVersion: prompt.version }) ?? null;
-  const cacheKey = cacheKeyFor({
-    imageSha256: prepared.sha256,
-    facts: prepared.facts,
-    symbol: cmd.symbol,
-    timeframe: cmd.timeframe,
-    news: cmd.news,
-    promptVersion: prompt.version,
-    analyzer: asked,
-    model: route.model ?? null,
-    ...(deps.engine ? { engine: deps.engine } : {}),
-    ...(askedMap ? { calibration: `${calibrationMapId(askedMap)}@${askedMap.version}` } : {}),
-  });
-  const cached = await fromCache(deps, cacheKey, () => now() - started);
+  const source = cmd.image ? (cmd.candles ? 'image+ohlcv' : 'image') : 'ohlcv';
+  const inputs = {
+    source,
+    candles: cmd.candles ? candlesSha256(cmd.candles) : null,
+    image: cmd.image ? sha256(cmd.image) : null,
+    chart: cmd.chart,
+    renderer: cmd.image ? null : (deps.rendererVersion ?? null),
+    digitize: source === 'image' && deps.digitize !== undefined,
+  } as const;
+  const keyFor = (promptVersion: string): string => {
+    const askedMap = deps.calibration?.find({ analyzer: asked, model: route.model ?? null, promptVersion }) ?? null;
+    return cacheKeyFor({
+      ...inputs,
+      symbol: cmd.symbol,
+      timeframe: cmd.timeframe,
+      news: cmd.news,
+      promptVersion,
+      analyzer: asked,
+      model: route.model ?? null,
+      ...(deps.engine ? { engine: deps.engine } : {}),
+      ...(askedMap ? { calibration: `${calibrationMapId(askedMap)}@${askedMap.version}` } : {}),
+    });
+  };
+  // Looked up before any facts or chart exist: a hit computes neither.
+  const keyedVersion = promptVersionOf(deps.prompts);
+  const cached = await fromCache(deps, keyFor(keyedVersion), () => now() - started);
   if (cached) return cached;
+
+  const prepared = await prepareInputs(deps, cmd);
+  const prompt = deps.prompts.build({ facts: prepared.facts, symbol: cmd.symbol, timeframe: cmd.timeframe, chartRange: prepared.chartRange, news: cmd.news });
+  // A builder whose version depends on the request is not expected; if one is, the answer is stored under the version it wrote.
+  const cacheKey = keyFor(prompt.version);
 
   const image = { png: prepared.png, width: prepared.width, height: prepared.height, sha256: prepared.sha256 };
   const input: AnalyzerInput = { image, facts: prepared.facts, symbol: cmd.symbol, timeframe: cmd.timeframe, news: cmd.news, prompt, model: cmd.model ?? undefined, deadline: started + deps.deadlineMs };
@@ -256,7 +313,7 @@ export async function analyzeChart(deps: AnalyzeDeps, cmd: AnalyzeCommand): Prom
     symbol: cmd.symbol,
     timeframe: cmd.timeframe,
     input: {
-      source: cmd.image ? (cmd.candles ? 'image+ohlcv' : 'image') : 'ohlcv',
+      source,
       bars: cmd.candles?.length ?? prepared.recoveredBars,
       imageSha256: prepared.sha256,
       chart: { width: prepared.width, height: prepared.height, renderer: prepared.renderer },

@@ -40,6 +40,11 @@ export interface AnalysisAppOptions {
   env?: Record<string, string>;
   /** Pins the market-data sources' clock (fakes that replay fixtures ending on a fixed day). */
   marketNow?: () => number;
+  /**
+   * Worker threads for facts and charts. Default 0 (the main thread), unlike the server's one per
+   * core, so a test file starts no thread pool unless it asks for one.
+   */
+  workers?: number;
 }
 
 export interface AnalysisApp {
@@ -102,14 +107,17 @@ export async function startAnalysisApp(opts: AnalysisAppOptions = {}): Promise<A
   });
   if (config.openai) config.openai = { ...config.openai, ...analyzerOptions };
   // The composition root wires the app exactly as the server does; only the store is shared.
-  const services = await buildServices(config, { store, renderer: sharedRenderer(), ...(opts.marketNow ? { marketNow: opts.marketNow } : {}) });
+  const services = await buildServices(config, { store, renderer: sharedRenderer(), workers: opts.workers ?? 0, ...(opts.marketNow ? { marketNow: opts.marketNow } : {}) });
   const deps = services.analyze;
   const app = createApp({
-    config: { maxBodyBytes: opts.maxBodyBytes ?? 4 * 1024 * 1024, apiKeys: opts.apiKeys ?? [], maxImageBytes },
+    // The admission limits as the server has them (CHARTLENS_MAX_INFLIGHT... in `env` change them).
+    config: { maxBodyBytes: opts.maxBodyBytes ?? 4 * 1024 * 1024, apiKeys: opts.apiKeys ?? [], maxImageBytes, admission: config.admission },
     renderer: sharedRenderer(),
     analyze: deps,
     market: services.market,
     digitize: services.digitize,
+    // The job routes; the queue (on this store's PGlite, or DATABASE_URL) starts on their first use.
+    jobs: services.jobs.deps,
     log: opts.log ?? (() => {}),
   });
   return {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { availableParallelism } from 'node:os';
 import { loadConfig } from '../../src/composition/config.ts';
 
 describe('configuration from the environment', () => {
-  it('when nothing is set, then the embedded defaults: local rules, PGlite, no keys, no workers', () => {
+  it('when nothing is set, then the embedded defaults: local rules, PGlite, no keys, a worker thread per core', () => {
     const c = loadConfig({});
     assert.equal(c.port, 3000);
     assert.equal(c.host, '0.0.0.0');
@@ -12,7 +13,7 @@ describe('configuration from the environment', () => {
     assert.equal(c.openai, null);
     assert.equal(c.databaseUrl, null);
     assert.deepEqual(c.apiKeys, []);
-    assert.equal(c.workers, 0);
+    assert.equal(c.workers, Math.max(1, availableParallelism()));
   });
 
   it('when a base URL alone is set (a local server), then the openai analyzer is on with a placeholder key', () => {

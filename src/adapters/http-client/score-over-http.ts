@@ -17,52 +17,67 @@ function candlesToCsv(rows: unknown): string {
   return ['time,open,high,low,close,volume', ...lines].join('\n');
 }
 
+/**
+ * The request body an input makes, as POST /v1/analyze (and POST /v1/jobs) take it: JSON for data
+ * alone, multipart when there is an image (JSON candles then ride along as CSV).
+ */
+export function analyzeRequestInit(input: LoadedInput, o: { analyzer: AnalyzerId | null; model: string | null }): { body: FormData | string; headers: Record<string, string> } {
+  if (input.image) {
+    const form = new FormData();
+    form.append('image', new Blob([input.image]), input.file);
+    if (input.data) form.append('ohlcv', input.data.kind === 'csv' ? input.data.text : candlesToCsv(jsonCandles(input.data.value)));
+    if (input.news !== undefined) form.append('news', JSON.stringify(input.news));
+    if (o.analyzer) form.append('analyzer', o.analyzer);
+    if (o.model) form.append('model', o.model);
+    return { body: form, headers: {} };
+  }
+  const body = JSON.stringify({
+    ...(input.data?.kind === 'csv' ? { csv: input.data.text } : { candles: jsonCandles(input.data?.kind === 'json' ? input.data.value : undefined) }),
+    ...(input.news !== undefined ? { news: input.news } : {}),
+    ...(o.analyzer ? { analyzer: o.analyzer } : {}),
+    ...(o.model ? { model: o.model } : {}),
+  });
+  return { body, headers: { 'content-type': 'application/json' } };
+}
+
+/**
+ * One call to a chartlens server, answered with its JSON. Failures keep the server's own code (one
+ * of the same catalogue); a server that cannot be reached is `endpoint_unreachable`.
+ */
+export async function fetchJson(url: string, init: RequestInit, timeoutMs: number): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (err) {
+    throw new AppError('endpoint_unreachable', `${url} is unreachable: ${(err as Error).message}`, [], { cause: err });
+  }
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new AppError('endpoint_error', `HTTP ${res.status} with a body that is not JSON`);
+  }
+  if (!res.ok) {
+    // The server's own code is kept: it is one of ours (the same catalogue) or it is unknown.
+    const e = (json as { error?: { code?: string; message?: string } }).error;
+    const code = isErrorCode(e?.code) ? e.code : 'endpoint_error';
+    throw new AppError(code, e?.message ?? `HTTP ${res.status}`);
+  }
+  return json;
+}
+
 /** Send each input to a running chartlens server, like any other client. */
 export function httpTarget(o: { endpoint: string; apiKey: string | null; analyzer: AnalyzerId | null; model: string | null; limiter: RateLimiter; timeoutMs: number }): ScoreTarget {
   const url = `${o.endpoint.replace(/\/+$/, '')}/v1/analyze`;
   const headers: Record<string, string> = o.apiKey ? { authorization: `Bearer ${o.apiKey}` } : {};
   return {
     async analyze(input: LoadedInput): Promise<Analysis> {
-      let body: FormData | string;
-      const h = { ...headers };
-      if (input.image) {
-        const form = new FormData();
-        form.append('image', new Blob([input.image]), input.file);
-        if (input.data) form.append('ohlcv', input.data.kind === 'csv' ? input.data.text : candlesToCsv(jsonCandles(input.data.value)));
-        if (input.news !== undefined) form.append('news', JSON.stringify(input.news));
-        if (o.analyzer) form.append('analyzer', o.analyzer);
-        if (o.model) form.append('model', o.model);
-        body = form;
-      } else {
-        body = JSON.stringify({
-          ...(input.data?.kind === 'csv' ? { csv: input.data.text } : { candles: jsonCandles(input.data?.kind === 'json' ? input.data.value : undefined) }),
-          ...(input.news !== undefined ? { news: input.news } : {}),
-          ...(o.analyzer ? { analyzer: o.analyzer } : {}),
-          ...(o.model ? { model: o.model } : {}),
-        });
-        h['content-type'] = 'application/json';
-      }
+      const init = analyzeRequestInit(input, o);
+      const body = init.body;
+      const h = { ...headers, ...init.headers };
       await o.limiter.take();
-      let res: Response;
-      try {
-        res = await fetch(url, { method: 'POST', headers: h, body, signal: AbortSignal.timeout(o.timeoutMs) });
-      } catch (err) {
-        throw new AppError('endpoint_unreachable', `${url} is unreachable: ${(err as Error).message}`, [], { cause: err });
-      }
-      const text = await res.text();
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        throw new AppError('endpoint_error', `HTTP ${res.status} with a body that is not JSON`);
-      }
-      if (!res.ok) {
-        // The server's own code is kept: it is one of ours (the same catalogue) or it is unknown.
-        const e = (json as { error?: { code?: string; message?: string } }).error;
-        const code = isErrorCode(e?.code) ? e.code : 'endpoint_error';
-        throw new AppError(code, e?.message ?? `HTTP ${res.status}`);
-      }
-      return json as Analysis;
+      return (await fetchJson(url, { method: 'POST', headers: h, body }, o.timeoutMs)) as Analysis;
     },
   };
 }

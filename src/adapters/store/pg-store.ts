@@ -1,6 +1,8 @@
 import { join, resolve } from 'node:path';
-import type { AnalysisRecord, AnalysisStore } from '../../ports/analysis-store.ts';
+import type { PGlite } from '@electric-sql/pglite';
+import type { AnalysisRecord, AnalysisStore, PurgeResult, StoreUsage } from '../../ports/analysis-store.ts';
 import { migrate } from './migrate.ts';
+import { decodeAnalysis, decodeBody, encodeRecord, summaryOf, withoutNul } from './record-codec.ts';
 import { MEMORY_DIR, openPglite, openPgPool, quoteIdent, type SqlClient } from './sql-client.ts';
 import type { AnalysesPage, AnalysisSummary } from '../../contracts/analyses-list.ts';
 
@@ -94,11 +96,14 @@ interface Row {
   id: string;
   created_at_text: string;
   cache_key: string;
-  analysis: AnalysisRecord['analysis'];
+  /** Rows saved since migration 002: the compressed document; the JSON columns below are null. */
+  body: Buffer | null;
+  analysis: AnalysisRecord['analysis'] | null;
   request: unknown;
-  prompt: AnalysisRecord['prompt'];
+  prompt: AnalysisRecord['prompt'] | null;
   raw_output: string | null;
   image: Buffer;
+  candles: Buffer | null;
 }
 
 interface SummaryRow {
@@ -116,19 +121,13 @@ interface SummaryRow {
   degraded: boolean;
 }
 
-const COLUMNS = 'id, created_at_text, cache_key, analysis, request, prompt, raw_output, image';
+/** A whole record: the row (either shape, see migration 002) with its image and candles blobs. */
+const RECORD = `SELECT a.id, a.created_at_text, a.cache_key, a.body, a.analysis, a.request, a.prompt, a.raw_output,
+         img.bytes AS image, cdl.bytes AS candles
+    FROM analyses a JOIN blobs img ON img.sha256 = a.image_sha256 LEFT JOIN blobs cdl ON cdl.sha256 = a.candles_sha256`;
 
-/**
- * PostgreSQL cannot store U+0000 in text or JSONB, and model output can contain it; it becomes
- * U+FFFD (the replacement character) so one stray byte does not lose a whole analysis.
- */
-function withoutNul(text: string): string {
-  return text.replaceAll('\u0000', '\uFFFD');
-}
-
-function toJsonText(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? withoutNul(v) : v));
-}
+/** The newest non-degraded row of a cache key (the partial index analyses_cache_key_idx). */
+const CACHED = `WHERE a.cache_key = $1 AND NOT a.degraded ORDER BY a.created_at DESC, a.seq DESC LIMIT 1`;
 
 /** The AnalysisStore over any SqlClient (PGlite or pg): one set of SQL for both. */
 export class PgAnalysisStore implements AnalysisStore {
@@ -143,10 +142,19 @@ export class PgAnalysisStore implements AnalysisStore {
   }
 
   async save(r: AnalysisRecord): Promise<void> {
-    // JSON is stringified here: pg would turn a top-level array into a PostgreSQL array literal.
+    // Compressed off the event loop; the image and the candles go to blobs once, however often they recur.
+    const e = await encodeRecord(r);
+    const sum = summaryOf(r.analysis);
+    // One statement, so a row never points at a blob that is not there (and the purge's lock sees it whole).
     await this.db.query(
-      `INSERT INTO analyses (id, created_at, created_at_text, cache_key, degraded, analysis, request, prompt, raw_output, image)
-       VALUES ($1, $2::timestamptz, $3, $4, $5, $6::json, $7::jsonb, $8::jsonb, $9, $10)`,
+      `WITH image AS (
+         INSERT INTO blobs (sha256, bytes) VALUES ($6, $7) ON CONFLICT (sha256) DO NOTHING
+       ), candles AS (
+         INSERT INTO blobs (sha256, bytes) SELECT $8::text, $9::bytea WHERE $8::text IS NOT NULL ON CONFLICT (sha256) DO NOTHING
+       )
+       INSERT INTO analyses (id, created_at, created_at_text, cache_key, degraded, image_sha256, candles_sha256, body,
+                             raw_output, symbol, timeframe, source, action, exposure, confidence, verification, analyzer)
+       VALUES ($1, $2::timestamptz, $3, $4, $5, $6, $8, $10, NULL, $11, $12, $13, $14, $15, $16, $17, $18)`,
       [
         r.id,
         // Twice: one parameter used as both timestamptz and text would be typed timestamptz and reformatted.
@@ -154,40 +162,45 @@ export class PgAnalysisStore implements AnalysisStore {
         r.createdAt,
         r.cacheKey,
         r.analysis.provider.degraded !== false,
-        toJsonText(r.analysis),
-        toJsonText(r.request ?? null),
-        toJsonText(r.prompt),
-        r.rawOutput === null ? null : withoutNul(r.rawOutput),
-        r.image,
+        e.image.sha256,
+        e.image.bytes,
+        e.candles?.sha256 ?? null,
+        e.candles?.bytes ?? null,
+        e.body,
+        sum.symbol === null ? null : withoutNul(sum.symbol),
+        sum.timeframe === null ? null : withoutNul(sum.timeframe),
+        sum.source,
+        sum.action,
+        sum.exposure,
+        sum.confidence,
+        sum.verification,
+        withoutNul(sum.analyzer),
       ],
     );
   }
 
   async get(id: string): Promise<AnalysisRecord | null> {
-    const rows = await this.db.query<Row>(`SELECT ${COLUMNS} FROM analyses WHERE id = $1`, [id]);
+    const rows = await this.db.query<Row>(`${RECORD} WHERE a.id = $1`, [id]);
     return rows.length > 0 ? toRecord(rows[0]) : null;
   }
 
   async findByCacheKey(cacheKey: string): Promise<AnalysisRecord | null> {
-    const rows = await this.db.query<Row>(
-      `SELECT ${COLUMNS} FROM analyses WHERE cache_key = $1 AND NOT degraded
-       ORDER BY created_at DESC, seq DESC LIMIT 1`,
-      [cacheKey],
-    );
+    const rows = await this.db.query<Row>(`${RECORD} ${CACHED}`, [cacheKey]);
     return rows.length > 0 ? toRecord(rows[0]) : null;
+  }
+
+  /** What a cache hit answers with: the analysis alone, without reading the image or the candles. */
+  async findCachedAnalysis(cacheKey: string): Promise<AnalysisRecord['analysis'] | null> {
+    const rows = await this.db.query<Pick<Row, 'body' | 'analysis'>>(`SELECT a.body, a.analysis FROM analyses a ${CACHED}`, [cacheKey]);
+    if (rows.length === 0) return null;
+    const { body, analysis } = rows[0];
+    return body ? decodeAnalysis(body) : analysis;
   }
 
   async list(page: { limit: number; cursor?: string }): Promise<AnalysesPage> {
     // seq is the insertion order: newest first, and a stable cursor even for equal timestamps.
     const rows = await this.db.query<SummaryRow>(
-      `SELECT seq::text AS seq, id, created_at_text,
-              analysis->>'symbol' AS symbol, analysis->>'timeframe' AS timeframe,
-              analysis->'input'->>'source' AS source,
-              analysis->'decision'->>'action' AS action,
-              (analysis->'decision'->>'exposure')::float8 AS exposure,
-              (analysis->'decision'->>'confidence')::float8 AS confidence,
-              analysis->'verification'->>'status' AS verification,
-              analysis->'provider'->>'analyzer' AS analyzer, degraded
+      `SELECT seq::text AS seq, id, created_at_text, symbol, timeframe, source, action, exposure, confidence, verification, analyzer, degraded
          FROM analyses WHERE ($1::bigint IS NULL OR seq < $1::bigint)
         ORDER BY seq DESC LIMIT $2`,
       [page.cursor ?? null, page.limit + 1],
@@ -209,12 +222,46 @@ export class PgAnalysisStore implements AnalysisStore {
   }
 
   async getImage(id: string): Promise<Buffer | null> {
-    const rows = await this.db.query<{ image: Buffer }>('SELECT image FROM analyses WHERE id = $1', [id]);
+    const rows = await this.db.query<{ image: Buffer }>('SELECT img.bytes AS image FROM analyses a JOIN blobs img ON img.sha256 = a.image_sha256 WHERE a.id = $1', [id]);
     return rows.length > 0 ? rows[0].image : null;
+  }
+
+  /**
+   * Delete the analyses created before `before`, then every blob no analysis points at. The blobs
+   * table is locked against saves meanwhile (SHARE ROW EXCLUSIVE conflicts with the ROW EXCLUSIVE
+   * an insert takes): a save that finds its image already stored cannot lose it to this purge.
+   */
+  async purge(before: Date): Promise<PurgeResult> {
+    return this.db.transaction(async (tx) => {
+      await tx.exec('LOCK TABLE blobs IN SHARE ROW EXCLUSIVE MODE');
+      const [a] = await tx.query<{ n: number }>('WITH d AS (DELETE FROM analyses WHERE created_at < $1::timestamptz RETURNING 1) SELECT count(*)::int AS n FROM d', [before.toISOString()]);
+      const [b] = await tx.query<{ n: number }>(
+        `WITH d AS (
+           DELETE FROM blobs b WHERE NOT EXISTS (SELECT 1 FROM analyses a WHERE a.image_sha256 = b.sha256)
+                                 AND NOT EXISTS (SELECT 1 FROM analyses a WHERE a.candles_sha256 = b.sha256)
+           RETURNING 1)
+         SELECT count(*)::int AS n FROM d`,
+      );
+      return { analyses: a.n, blobs: b.n };
+    });
+  }
+
+  /** Rows and on-disk bytes (tables, TOAST and indexes) of the analyses and their blobs. */
+  async usage(): Promise<StoreUsage> {
+    const [u] = await this.db.query<{ analyses: number; blobs: number; bytes: string }>(
+      `SELECT (SELECT count(*)::int FROM analyses) AS analyses, (SELECT count(*)::int FROM blobs) AS blobs,
+              (pg_total_relation_size('analyses') + pg_total_relation_size('blobs'))::text AS bytes`,
+    );
+    return { analyses: u.analyses, blobs: u.blobs, bytes: Number(u.bytes) };
   }
 
   async ping(): Promise<void> {
     await this.db.query('SELECT 1');
+  }
+
+  /** The embedded PGlite this store runs on; null on PostgreSQL. */
+  get embedded(): PGlite | null {
+    return this.db.pglite ?? null;
   }
 
   /** Idempotent: a second close must not release a shared PGlite twice. */
@@ -226,16 +273,19 @@ export class PgAnalysisStore implements AnalysisStore {
 }
 
 function toRecord(row: Row): AnalysisRecord {
-  return {
-    id: row.id,
-    createdAt: row.created_at_text,
-    cacheKey: row.cache_key,
-    analysis: row.analysis,
-    request: row.request,
-    prompt: row.prompt,
-    rawOutput: row.raw_output,
-    image: row.image,
-  };
+  const parts = row.body
+    ? decodeBody(row.body, row.candles)
+    : // A row saved before migration 002: its JSON columns, as they were read then.
+      { analysis: row.analysis as AnalysisRecord['analysis'], request: row.request, prompt: row.prompt as AnalysisRecord['prompt'], rawOutput: row.raw_output };
+  return { id: row.id, createdAt: row.created_at_text, cacheKey: row.cache_key, ...parts, image: row.image };
+}
+
+/**
+ * The PGlite instance a store runs on, or null when it is on PostgreSQL (or not this store). PGlite
+ * allows one instance per data directory per process, so the job queue shares the store's.
+ */
+export function embeddedPglite(store: AnalysisStore): PGlite | null {
+  return store instanceof PgAnalysisStore ? store.embedded : null;
 }
 
 /** Where the embedded database of a data directory lives (for logs and docs). */

@@ -18,6 +18,8 @@ export interface SqlClient extends SqlQueryable {
   /** Runs `fn` in BEGIN/COMMIT on one connection; rolls back if it throws. */
   transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** The embedded instance itself (PGlite only), for another user of the same database: the job queue. */
+  readonly pglite?: PGlite;
 }
 
 /** In-memory PGlite: a fresh, unshared database per open (for tests). */
@@ -57,6 +59,7 @@ export async function openPglite(dir: string): Promise<SqlClient> {
     ...wrap(db),
     transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
     close: () => db.close(),
+    pglite: db,
   };
 }
 

@@ -1,7 +1,10 @@
 import { computeLevels, DEFAULT_LEVEL_OPTIONS } from '../market/levels.ts';
-import { type ChartPatternHit, detectChartPatterns, priceUnitAt } from '../market/chart-patterns.ts';
+import { chartPatternKey, chartPatternsOverWindow, priceUnitAt } from '../market/chart-patterns.ts';
 import { factsAt, type MarketFacts, type MarketStreams } from '../market/facts.ts';
 import type { VerificationFacts } from './verify.ts';
+
+/** The window's chart patterns are read as states every this many bars. */
+const SAMPLE_BARS = 5;
 
 /** Every level, not just the nearest five: a model may cite any zone visible on the chart. */
 const ALL_LEVELS = { ...DEFAULT_LEVEL_OPTIONS, maxPerSide: 100 };
@@ -16,18 +19,12 @@ export function verificationFactsFor(streams: MarketStreams, t: number, from: nu
   const { candles, indicators } = streams;
   const unit = priceUnitAt(candles, indicators.atr14, t);
   const candlesticks = streams.candlesticks.filter((h) => h.knownAt <= t && h.endIndex >= from);
-  const chart = new Map<string, ChartPatternHit>();
   // Chart patterns are states at a bar; sampling the window every few bars catches the ones that
   // formed and resolved inside it (a double top confirmed 60 bars ago is no longer "current").
-  const keep = (hits: readonly ChartPatternHit[]): void => {
-    // Later states win: a pattern first seen forming and later confirmed is kept as confirmed.
-    for (const hit of hits) chart.set(`${hit.code}:${hit.startIndex}`, hit);
-  };
-  for (let bar = Math.max(from, 2); bar < t; bar += 5) {
-    keep(detectChartPatterns({ candles, pivots: streams.pivots, atr: indicators.atr14, volumeRatio: indicators.volumeRatio20, t: bar }));
-  }
+  // Later states win: a pattern first seen forming and later confirmed is kept as confirmed.
+  const chart = chartPatternsOverWindow({ candles, pivots: streams.pivots, atr: indicators.atr14, volumeRatio: indicators.volumeRatio20 }, from, t, SAMPLE_BARS);
   // The state at t is already in the facts; detecting it again would be the same work twice.
-  keep(facts.patterns.filter((p): p is ChartPatternHit => p.kind === 'chart'));
+  for (const p of facts.patterns) if (p.kind === 'chart') chart.set(chartPatternKey(p), p);
   const levels = computeLevels(streams.pivots, t, candles[t].close, unit, ALL_LEVELS);
   return {
     facts,

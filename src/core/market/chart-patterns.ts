@@ -18,7 +18,7 @@ import {
 import { flagPatterns } from './chart-patterns-flags.ts';
 import { CUP_LOOKBACK_BARS, cupAndHandle, roundingPatterns, tripleTops } from './chart-patterns-reversals.ts';
 import { trendlinePatterns } from './chart-patterns-trendlines.ts';
-import { computeLevels, DEFAULT_LEVEL_OPTIONS, type Level } from './levels.ts';
+import { computeLevels, DEFAULT_LEVEL_OPTIONS, type Level, nearestLevelsFinder } from './levels.ts';
 import type { Pivot } from './pivots.ts';
 
 export { CHART_PATTERN_LABELS, priceUnitAt } from './chart-patterns-shared.ts';
@@ -157,15 +157,26 @@ function triangle(ctx: ChartPatternContext, unit: number): ChartPatternHit[] {
   ];
 }
 
-function breakouts(ctx: ChartPatternContext): ChartPatternHit[] {
-  const out: ChartPatternHit[] = [];
-  // Only the pivots computeLevels would keep for any j below: the same levels, without rescanning history.
+/** The nearest support and resistance as of bar i (computeLevels' first of each side, default options). */
+type NearestLevelsAt = (i: number) => { support: Level | undefined; resistance: Level | undefined };
+
+/** Levels for the bars a breakout at t looks at, from computeLevels over the pivots that can matter there. */
+function computedLevelsNear(ctx: ChartPatternContext): NearestLevelsAt {
+  // Only the pivots computeLevels would keep for any bar below: the same levels, without rescanning history.
   const recent = knownPivots(ctx.pivots, ctx.t, ctx.t - BREAKOUT_RECENT_BARS - DEFAULT_LEVEL_OPTIONS.lookbackBars);
+  return (i) => {
+    const levels = computeLevels(recent, i, ctx.candles[i].close, priceUnitAt(ctx.candles, ctx.atr, i));
+    return { support: levels.support[0], resistance: levels.resistance[0] };
+  };
+}
+
+function breakouts(ctx: ChartPatternContext, levelsAt: NearestLevelsAt): ChartPatternHit[] {
+  const out: ChartPatternHit[] = [];
   for (let j = Math.max(1, ctx.t - BREAKOUT_RECENT_BARS + 1); j <= ctx.t; j++) {
     const prev = ctx.candles[j - 1].close;
     const now = ctx.candles[j].close;
     const unit = priceUnitAt(ctx.candles, ctx.atr, j);
-    const levels = computeLevels(recent, j - 1, prev, priceUnitAt(ctx.candles, ctx.atr, j - 1));
+    const levels = levelsAt(j - 1);
     const vr = ctx.volumeRatio[j];
     const onVolume = vr !== null && vr >= VOLUME_CONFIRM_RATIO;
     const check = (level: Level | undefined, sign: 1 | -1): void => {
@@ -187,8 +198,8 @@ function breakouts(ctx: ChartPatternContext): ChartPatternHit[] {
         ),
       );
     };
-    check(levels.resistance[0], 1);
-    check(levels.support[0], -1);
+    check(levels.resistance, 1);
+    check(levels.support, -1);
   }
   return out;
 }
@@ -200,6 +211,11 @@ function breakouts(ctx: ChartPatternContext): ChartPatternHit[] {
  * grow with the history.
  */
 export function detectChartPatterns(ctx: ChartPatternContext): ChartPatternHit[] {
+  return detectAt(ctx, computedLevelsNear(ctx));
+}
+
+/** Every detector at ctx.t; breakouts test against the levels `levelsAt` gives. */
+function detectAt(ctx: ChartPatternContext, levelsAt: NearestLevelsAt): ChartPatternHit[] {
   if (ctx.t < 2) return [];
   const unit = priceUnitAt(ctx.candles, ctx.atr, ctx.t);
   const seq = alternatingPivots(ctx.pivots, ctx.t, Math.max(0, ctx.t - LOOKBACK_BARS));
@@ -213,6 +229,27 @@ export function detectChartPatterns(ctx: ChartPatternContext): ChartPatternHit[]
     ...flagPatterns(ctx, seq, unit),
     ...cupAndHandle(ctx, cupSeq, unit),
     ...roundingPatterns(ctx, seq, unit),
-    ...breakouts(ctx),
+    ...breakouts(ctx, levelsAt),
   ].sort((a, b) => a.endIndex - b.endIndex || a.code.localeCompare(b.code));
+}
+
+/** The key under which a later state of a pattern replaces an earlier one: its code and first bar. */
+export const chartPatternKey = (hit: ChartPatternHit): string => `${hit.code}:${hit.startIndex}`;
+
+/**
+ * The chart patterns a window showed while it printed: the states at every `step`-th bar from
+ * `from` (at least bar 2) up to, not including, `to`, a later state of a pattern (same code and
+ * first bar) replacing an earlier one in place, so one that formed and resolved inside the window
+ * is still listed. The same hits in the same order as calling detectChartPatterns at each of those
+ * bars, in one pass that shares what those calls each redid: the support and resistance a breakout
+ * is tested against come from pivots sorted by price once, not filtered and re-sorted per bar.
+ */
+export function chartPatternsOverWindow(ctx: Omit<ChartPatternContext, 't'>, from: number, to: number, step: number): Map<string, ChartPatternHit> {
+  const nearest = nearestLevelsFinder(ctx.pivots);
+  const levelsAt: NearestLevelsAt = (i) => nearest(i, ctx.candles[i].close, priceUnitAt(ctx.candles, ctx.atr, i));
+  const seen = new Map<string, ChartPatternHit>();
+  for (let bar = Math.max(from, 2); bar < to; bar += step) {
+    for (const hit of detectAt({ ...ctx, t: bar }, levelsAt)) seen.set(chartPatternKey(hit), hit);
+  }
+  return seen;
 }

@@ -149,3 +149,8 @@ function inRange(name: string, n: number, range: { min?: number; max?: number })
 export function orList(words: readonly string[]): string {
   return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
 }
+
+/** Worker threads for a command that analyses one chart at a time: none, unless CHARTLENS_WORKERS says. */
+export function oneShotWorkers(env: NodeJS.ProcessEnv): number | undefined {
+  return env.CHARTLENS_WORKERS?.trim() ? undefined : 0;
+}

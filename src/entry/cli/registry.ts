@@ -15,6 +15,7 @@ export interface CommandEntry {
  */
 export const COMMANDS: readonly CommandEntry[] = [
   { name: 'serve', summary: 'start the HTTP API', load: async () => (await import('./commands/serve.ts')).command },
+  { name: 'worker', summary: 'run queued analyses (POST /v1/jobs) from the PostgreSQL queue', load: async () => (await import('./commands/worker.ts')).command },
   { name: 'render', summary: 'draw a chart of an OHLCV CSV as a PNG', load: async () => (await import('./commands/render.ts')).command },
   { name: 'facts', summary: 'print the market facts (indicators, patterns, levels, trend) as JSON', load: async () => (await import('./commands/facts.ts')).command },
   { name: 'analyze', summary: 'analyze a chart (CSV, image or both) and print the analysis as JSON', load: async () => (await import('./commands/analyze.ts')).command },

@@ -3,10 +3,13 @@ import type { Config } from '../../composition/config.ts';
 import type { ChartRenderer } from '../../ports/chart-renderer.ts';
 import type { AnalyzeDeps } from '../../use-cases/analyze-chart.ts';
 import type { DigitizeDeps } from '../../use-cases/digitize-chart.ts';
+import { AdmissionQueue, admissionControl } from './admission.ts';
 import { requireApiKey } from './auth.ts';
 import { candleBody } from './body.ts';
 import { errorHandler, notFound } from './error-handler.ts';
 import { analysisRoutes } from './routes/analyses.ts';
+import { jobRoutes } from './routes/jobs.ts';
+import type { JobsDeps } from '../../use-cases/jobs.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { digitizeRoutes } from './routes/digitize.ts';
@@ -16,7 +19,8 @@ import { marketRoutes } from './routes/market.ts';
 import { webRoutes } from './routes/web.ts';
 
 export interface AppDeps {
-  config: Pick<Config, 'maxBodyBytes'> & Partial<Pick<Config, 'apiKeys' | 'maxImageBytes'>>;
+  /** `admission` caps the expensive routes (render, indicators, analyze, digitize); absent: no cap. */
+  config: Pick<Config, 'maxBodyBytes'> & Partial<Pick<Config, 'apiKeys' | 'maxImageBytes' | 'admission'>>;
   renderer: ChartRenderer;
   /** Analysis needs a store and analyzers; without them only the market endpoints are served. */
   analyze?: AnalyzeDeps;
@@ -24,6 +28,8 @@ export interface AppDeps {
   market?: MarketSources;
   /** Reading charts back from pixels (POST /v1/digitize); absent: that route is not served. */
   digitize?: DigitizeDeps;
+  /** The job queue (POST /v1/jobs, GET and DELETE /v1/jobs/:id); absent: those routes are not served. */
+  jobs?: JobsDeps;
   log?: (msg: string) => void;
 }
 
@@ -33,13 +39,19 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(healthRoutes({ store: deps.analyze?.store, log }));
+  const admission = deps.config.admission ? new AdmissionQueue(deps.config.admission) : null;
+  app.use(healthRoutes({ store: deps.analyze?.store, log, admission: admission ? () => admission.counters() : undefined }));
   // The API description and its interactive docs are public, like the health checks.
   app.use(docsRoutes());
   // The web page at / and its static assets, public like the docs (the API calls it makes are not).
   app.use(webRoutes());
   const body = candleBody(deps.config.maxBodyBytes);
   app.use('/v1', requireApiKey(deps.config.apiKeys ?? []));
+  if (admission) {
+    // After the key check, before any body is read; POST /v1/jobs only enqueues and is not capped.
+    const admit = admissionControl(admission);
+    for (const path of ['/v1/render', '/v1/indicators', ...(deps.analyze ? ['/v1/analyze'] : []), ...(deps.digitize ? ['/v1/digitize'] : [])]) app.post(path, admit);
+  }
   app.use('/v1', marketRoutes({ renderer: deps.renderer, body }));
   if (deps.analyze) {
     app.use(
@@ -53,6 +65,9 @@ export function createApp(deps: AppDeps): Express {
         maxFieldBytes: deps.config.maxBodyBytes,
       }),
     );
+  }
+  if (deps.jobs) {
+    app.use('/v1', jobRoutes({ jobs: deps.jobs, body, maxImageBytes: deps.config.maxImageBytes ?? 10 * 1024 * 1024, maxFieldBytes: deps.config.maxBodyBytes }));
   }
   if (deps.market) app.use('/v1', marketDataRoutes({ market: deps.market }));
   if (deps.digitize) {

@@ -19,6 +19,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   unknown_market_source: 404,
   unsupported_timeframe: 400,
   unauthorized: 401,
+  job_not_cancellable: 409,
+  callback_not_configured: 400,
   usage_error: 400,
   unsupported_file: 415,
   ambiguous_input: 400,
@@ -39,6 +41,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   market_data_unavailable: 502,
   store_unavailable: 503,
   service_unavailable: 503,
+  overloaded: 503,
+  job_interrupted: 500,
   internal_error: 500,
 };
 

@@ -3,6 +3,7 @@ import { createThreadRenderer } from '../../composition/chart-renderer.ts';
 import { prepareChart } from '../../use-cases/prepare-chart.ts';
 import type { PrepareRequest } from '../../ports/chart-preparer.ts';
 import type { ChartRenderer, ChartRequest, RenderedChart } from '../../ports/chart-renderer.ts';
+import { lowerThisThreadPriority } from './thread-priority.ts';
 
 /** A chart drawn for this thread by the main process (see PreparePool: `renderer: 'browser'` charts). */
 type Rendered = { rid: number; ok: true; png: Uint8Array; width: number; height: number; renderer: string } | { rid: number; ok: false; message: string };
@@ -44,6 +45,8 @@ class MainProcessRenderer implements ChartRenderer {
  * re-attached to the result).
  */
 const main = (workerData as { mainRenders?: boolean } | null)?.mainRenders ? new MainProcessRenderer() : undefined;
+// Yield the CPU to the main thread under contention: it answers every request, /healthz included.
+lowerThisThreadPriority();
 const renderer = createThreadRenderer(main);
 
 parentPort?.on('message', (msg: Message) => void handle(msg));

@@ -1,7 +1,7 @@
 import { ANALYZER_IDS } from '../../../core/analysis/analyzer-id.ts';
 import { AppError } from '../../../core/errors.ts';
 import { DEFAULT_ANALYSIS_BARS, DEFAULT_FETCH_BARS, parseAnalyzeRequest, withMarketBars } from '../../../use-cases/analyze-request.ts';
-import { Flags } from '../args.ts';
+import { Flags, oneShotWorkers } from '../args.ts';
 import { asUsageError, chartFlags, LABEL_FLAGS, LAST_OPTION } from '../chart-flags.ts';
 import type { Command } from '../command.ts';
 import { usageError } from '../failure.ts';
@@ -72,7 +72,8 @@ export const command: Command = {
     } catch (err) {
       throw asUsageError(err, { ...LABEL_FLAGS, model: '--model', source: '--source', bars: '--bars' });
     }
-    const services = await buildServices(loadConfig(io.env));
+    // One analysis: a thread pool would cost more than it saves, unless CHARTLENS_WORKERS asks for one.
+    const services = await buildServices(loadConfig(io.env), { workers: oneShotWorkers(io.env) });
     try {
       const analysis = await analyzeChart(services.analyze, await withMarketBars(pending, services.market));
       io.stdout.write(`${JSON.stringify(analysis, null, 2)}\n`);

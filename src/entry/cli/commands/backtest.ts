@@ -3,7 +3,7 @@ import type { BacktestMetrics } from '../../../core/evaluation/backtest-result.t
 import { randomWalkCandles, SYNTHETIC_KINDS } from '../../../core/evaluation/synthetic.ts';
 import { parseCandlesCsv, parseCandleTime } from '../../../core/market/candles.ts';
 import { parseTimeframe, TIMEFRAME_HELP } from '../../../core/market/timeframe.ts';
-import { Flags } from '../args.ts';
+import { Flags, oneShotWorkers } from '../args.ts';
 import type { Command } from '../command.ts';
 import { usageError } from '../failure.ts';
 import { readText } from '../files.ts';
@@ -82,7 +82,8 @@ export const command: Command = {
       import('../../../composition/config.ts'),
       import('../../../use-cases/backtest.ts'),
     ]);
-    const services = await buildServices(loadConfig(io.env));
+    // The replay asks for one analysis at a time: no pool unless CHARTLENS_WORKERS asks for one.
+    const services = await buildServices(loadConfig(io.env), { workers: oneShotWorkers(io.env) });
     const progress = progressReporter(io.stderr);
     try {
       const result = await runBacktest(services.analyze, {

@@ -5,7 +5,7 @@ import { type CalibrationMap, calibrationMapId } from '../../../core/analysis/ca
 import type { ForecastScores } from '../../../core/evaluation/fit-calibration.ts';
 import { parseCandlesCsv, parseCandleTime } from '../../../core/market/candles.ts';
 import type { FitCalibrationResult } from '../../../use-cases/fit-calibration.ts';
-import { Flags } from '../args.ts';
+import { Flags, oneShotWorkers } from '../args.ts';
 import type { Command } from '../command.ts';
 import { usageError } from '../failure.ts';
 import { readText, writeBytes } from '../files.ts';
@@ -85,7 +85,7 @@ export const command: Command = {
       import('../../../use-cases/fit-calibration.ts'),
     ]);
     // No maps: the fit reads the policy's own confidence.
-    const services = await buildServices(loadConfig(io.env), { calibration: null });
+    const services = await buildServices(loadConfig(io.env), { calibration: null, workers: oneShotWorkers(io.env) });
     const progress = progressReporter(io.stderr);
     try {
       const result = await fitCalibrationFromReplay(services.analyze, {

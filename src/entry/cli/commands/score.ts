@@ -50,6 +50,7 @@ export const command: Command = {
     model: { type: 'string', value: 'M', shows: 'CHARTLENS_MODEL', help: 'the model, for --analyzer openai' },
     endpoint: { type: 'string', value: 'URL', shows: 'in this process', help: 'send each input to a running chartlens server (POST URL/v1/analyze) instead' },
     'api-key': { type: 'string', value: 'K', help: 'the API key of that server, with --endpoint' },
+    queue: { type: 'boolean', help: 'with --endpoint: submit each input as a job (POST URL/v1/jobs) and collect it by polling, so the server\'s workers share the load' },
     resume: { type: 'boolean', help: 'keep the lines of an existing results file and score only the inputs it lacks' },
     overwrite: { type: 'boolean', help: 'start an existing results file again' },
     workers: { type: 'string', value: 'N', shows: 'one per CPU core', help: 'worker threads that compute the facts and draw the charts (in this process)' },
@@ -73,6 +74,8 @@ export const command: Command = {
     const endpoint = f.string('endpoint') ?? null;
     if (f.string('api-key') !== undefined && !endpoint) throw usageError('--api-key goes with --endpoint');
     if (endpoint !== null && !/^https?:\/\/\S+$/i.test(endpoint)) throw usageError(`--endpoint must be an http:// or https:// URL (got "${endpoint}")`);
+    const queue = f.flag('queue');
+    if (queue && !endpoint) throw usageError('--queue needs --endpoint URL: the jobs go to that server\'s queue (POST URL/v1/jobs), whichever database it keeps them in');
     const concurrency = f.int('concurrency', { min: 1 }) ?? 4;
     const rpm = f.number('rate', { positive: true }) ?? null;
     const budgetUsd = f.number('budget-usd', { positive: true }) ?? null;
@@ -83,13 +86,14 @@ export const command: Command = {
     requireFolder(dir);
     requireOutputFolder(out);
 
-    const [{ openBatch }, { loadConfig }, { scoreFolder }, { formatSummary, summarizeResults }] = await Promise.all([
+    const [{ openBatch }, { openQueueBatch }, { loadConfig }, { scoreFolder }, { formatSummary, summarizeResults }] = await Promise.all([
       import('../../../composition/batch.ts'),
+      import('../../../composition/jobs.ts'),
       import('../../../composition/config.ts'),
       import('../../../use-cases/score-folder.ts'),
       import('../../../core/evaluation/score-summary.ts'),
     ]);
-    const batch = await openBatch({
+    const batchOptions: Parameters<typeof openBatch>[0] = {
       dir,
       recursive: f.flag('recursive'),
       out,
@@ -103,7 +107,9 @@ export const command: Command = {
       workers,
       // A remote endpoint needs no local configuration (nor its store).
       config: endpoint ? undefined : loadConfig(io.env),
-    });
+    };
+    // The same folder source, results file and scoring either way; only where an input goes differs.
+    const batch = queue && endpoint ? openQueueBatch({ ...batchOptions, endpoint }) : await openBatch(batchOptions);
     const progress = progressReporter(io.stderr);
     try {
       const run = await scoreFolder(batch.target, { source: batch.source, results: batch.results, concurrency, budgetUsd, onProgress: (p) => progress.update(p) });

@@ -1,17 +1,5 @@
 import type { Command } from '../command.ts';
-
-/** Resolves on the first SIGINT or SIGTERM. */
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-}
+import { untilSignal } from '../until-signal.ts';
 
 /** `chartlens slack`: the Slack bot, a client of a chartlens server, until SIGINT/SIGTERM. */
 export const command: Command = {
