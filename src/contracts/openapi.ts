@@ -95,6 +95,9 @@ export interface RouteDoc {
 }
 
 const JSON_ERRORS: ErrorCode[] = ['invalid_request', 'invalid_json', 'invalid_csv', 'invalid_candles', 'unknown_field', 'unsupported_media_type', 'payload_too_large'];
+/** Codes whose answer may carry Retry-After. */
+const RETRY_CODES: ErrorCode[] = ['overloaded', 'market_data_unavailable'];
+
 /** What fetching bars by symbol can answer: a 404 for what is unknown, a 502 (with Retry-After when known) for a provider that is down. */
 const MARKET_ERRORS: ErrorCode[] = ['unknown_market_source', 'unknown_symbol', 'unsupported_timeframe', 'market_data_unavailable'];
 const UPLOAD_ERRORS: ErrorCode[] = ['invalid_request', 'unknown_field', 'invalid_image', 'unsupported_image', 'image_too_large', 'unsupported_media_type', 'payload_too_large'];
@@ -147,7 +150,11 @@ export const ROUTES: RouteDoc[] = [
       { mediaType: 'application/json', shown: renderRequestDoc, parses: renderRequestSchema, example: { symbol: 'DEMO', candles: CANDLES_EXAMPLE, chart: { width: 800, height: 400, theme: 'dark' } } },
       { mediaType: 'text/csv', shown: z.string(), parses: csvBody(renderRequestSchema), example: CSV_EXAMPLE },
     ],
-    ok: { mediaType: 'image/png', description: 'The chart; the X-Chart-Renderer header names the renderer.' },
+    ok: {
+      mediaType: 'image/png',
+      description:
+        'The chart. X-Chartlens-Renderer (and the older X-Chart-Renderer) names the renderer that drew it; when chart.renderer "browser" was asked for and Chromium is absent or failed, Chart.js draws it and X-Chartlens-Warning says so.',
+    },
     errors: [...JSON_ERRORS, 'invalid_chart_options', 'unauthorized', 'overloaded', 'internal_error'],
   },
   {
@@ -273,8 +280,10 @@ function errorResponses(route: RouteDoc, statuses: Record<ErrorCode, number>): R
   for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
     out[String(status)] = {
       description: `Error: ${codes.map((c) => `\`${c}\``).join(', ')}.`,
-      // A refusal under load says when to come back.
-      ...(codes.includes('overloaded') ? { headers: { 'Retry-After': { description: 'With `overloaded`: seconds to wait before retrying (at least 1).', schema: { type: 'integer', minimum: 1 } } } } : {}),
+      // A refusal under load, or a market-data provider that said when, tells when to come back.
+      ...(RETRY_CODES.some((c) => codes.includes(c))
+        ? { headers: { 'Retry-After': { description: `With ${RETRY_CODES.filter((c) => codes.includes(c)).map((c) => `\`${c}\``).join(' or ')}: seconds to wait before retrying (at least 1; for a provider, only when it said).`, schema: { type: 'integer', minimum: 1 } } } }
+        : {}),
       content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' }, example: { error: { code: codes[0], message: 'What went wrong, safe to show.', details: [] } } } },
     };
   }

@@ -26,9 +26,10 @@ export const CHART_OPTIONS: Record<string, OptionSpec> = {
   overlays: { type: 'string', value: 'LIST', shows: DEFAULTS.overlays.join(','), help: `comma-separated price overlays of ${OVERLAYS.join(', ')}; "none" for none` },
   panes: { type: 'string', value: 'LIST', shows: 'none', help: `comma-separated indicator panes of ${PANES.join(', ')}` },
   marks: { type: 'boolean', help: 'mark the detected patterns and the support/resistance levels' },
+  renderer: { type: 'string', value: 'chartjs|browser', shows: DEFAULTS.renderer, help: 'who draws: Chart.js, or lightweight-charts in headless Chromium (Chart.js, with a warning, when Chromium is absent)' },
 };
 
-type ChartInput = Partial<Pick<ChartOptions, 'last' | 'theme' | 'style' | 'width' | 'height' | 'markPatterns' | 'markLevels'>> & {
+type ChartInput = Partial<Pick<ChartOptions, 'last' | 'theme' | 'style' | 'width' | 'height' | 'markPatterns' | 'markLevels' | 'renderer'>> & {
   overlays?: string[];
   panes?: string[];
 };
@@ -63,6 +64,7 @@ export function chartFlags(f: Flags): ChartInput {
   if (last !== undefined) input.last = last;
   if ('theme' in known && f.string('theme') !== undefined) input.theme = f.string('theme') as ChartOptions['theme'];
   if ('style' in known && f.string('style') !== undefined) input.style = f.string('style') as ChartOptions['style'];
+  if ('renderer' in known && f.string('renderer') !== undefined) input.renderer = f.string('renderer') as ChartOptions['renderer'];
   if ('width' in known) input.width = f.int('width');
   if ('height' in known) input.height = f.int('height');
   if ('overlays' in known) input.overlays = f.list('overlays');

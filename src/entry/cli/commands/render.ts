@@ -23,8 +23,9 @@ export const command: Command = {
     const chart = chartFlags(f);
     const csv = readText(csvPath);
     requireOutputFolder(out);
-    const [{ createChartRenderer }, { renderChart }] = await Promise.all([import('../../../composition/chart-renderer.ts'), import('../../../use-cases/render-chart.ts')]);
-    const renderer = createChartRenderer();
+    const [{ createSelectingRenderer }, { renderChart }] = await Promise.all([import('../../../composition/chart-renderer.ts'), import('../../../use-cases/render-chart.ts')]);
+    // Chart.js unless --renderer browser; the fallback's reason goes to the log, its warning to stderr below.
+    const renderer = createSelectingRenderer({ env: io.env, log: () => {} });
     try {
       let png;
       try {
@@ -33,6 +34,7 @@ export const command: Command = {
         throw asUsageError(err, LABEL_FLAGS);
       }
       writeBytes(out, png.png);
+      for (const w of png.warnings) io.stderr.write(`chartlens: warning: ${w}\n`);
       io.stderr.write(`wrote ${out} (${png.width}x${png.height}, ${png.png.length} bytes)\n`);
       return 0;
     } finally {
