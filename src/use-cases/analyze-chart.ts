@@ -38,6 +38,11 @@ export interface AnalyzeCommand {
    * them once). They are causal, so reading them at the last bar of `candles` sees nothing later.
    */
   streams?: MarketStreams;
+  /**
+   * Runs the wait on a language model with the caller's admission slot given up meanwhile (the
+   * HTTP layer caps CPU work, and a model's seconds of waiting use none); absent: just runs it.
+   */
+  whileWaiting?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 /** A structured log event (the upstream's own words about a failure go here, never to the caller). */
@@ -224,10 +229,18 @@ async function fromCache(deps: AnalyzeDeps, cacheKey: string, latencyMs: () => n
  * Step 3: ask the analyzer. When it fails for good upstream (or is not configured), the rules
  * answer and the result is marked degraded with the code; the caller cannot fix an upstream failure.
  */
-async function askAnalyzer(deps: AnalyzeDeps, route: Route, input: AnalyzerInput): Promise<{ result: AnalyzerResult; answeredBy: Analyzer; degraded: UpstreamCode | null }> {
+async function askAnalyzer(
+  deps: AnalyzeDeps,
+  route: Route,
+  input: AnalyzerInput,
+  whileWaiting: AnalyzeCommand['whileWaiting'],
+): Promise<{ result: AnalyzerResult; answeredBy: Analyzer; degraded: UpstreamCode | null }> {
   if (route.missing) return { result: await deps.analyzers.fallback.analyze(input), answeredBy: deps.analyzers.fallback, degraded: route.missing };
   try {
-    return { result: await route.analyzer.analyze(input), answeredBy: route.analyzer, degraded: null };
+    // Only a model's call is a wait; the rules are CPU work and keep their slot.
+    const ask = () => route.analyzer.analyze(input);
+    const result = route.analyzer.kind === 'llm' && whileWaiting ? await whileWaiting(ask) : await ask();
+    return { result, answeredBy: route.analyzer, degraded: null };
   } catch (err) {
     if (!(err instanceof AnalyzerFailure)) throw err;
     deps.log?.('analyzer_failed', { analyzer: route.analyzer.id, model: route.model, code: err.code, upstream: err.upstreamDetail });
@@ -302,7 +315,7 @@ export async function analyzeChart(deps: AnalyzeDeps, cmd: AnalyzeCommand): Prom
 
   const image = { png: prepared.png, width: prepared.width, height: prepared.height, sha256: prepared.sha256 };
   const input: AnalyzerInput = { image, facts: prepared.facts, symbol: cmd.symbol, timeframe: cmd.timeframe, news: cmd.news, prompt, model: cmd.model ?? undefined, deadline: started + deps.deadlineMs };
-  const answer = await askAnalyzer(deps, route, input);
+  const answer = await askAnalyzer(deps, route, input, cmd.whileWaiting);
   // The map of whoever answered: the rules' own when they stood in for a model.
   const answerModel = answer.degraded ? null : answer.result.model;
   const calibration = deps.calibration?.find({ analyzer: answer.answeredBy.id, model: answerModel, promptVersion: prompt.version }) ?? null;

@@ -1,9 +1,10 @@
 /**
  * Admission control over real HTTP (a listening server on 127.0.0.1, one worker thread, the
- * OpenAI analyzer on a fake model that answers slowly): with one slot and one queue place, a third
- * concurrent analysis is refused with 503 `overloaded` and Retry-After while /healthz, /readyz and
- * the docs still answer; the queued one completes; a client that leaves the queue is dropped
- * without running. The order of events is driven by what the server reports (/readyz counters,
+ * OpenAI analyzer on a fake model that answers slowly): a model's wait lends its slot, so slow
+ * models do not fill the cap; with one slot held (a body still arriving) and one queue place, a
+ * third request is refused with 503 `overloaded` and Retry-After while /healthz, /readyz and the
+ * docs still answer; the queued one completes; a client that leaves the queue is dropped without
+ * running. The order of events is driven by what the server reports (/readyz counters,
  * the requests the fake model received), not by sleeping.
  */
 import assert from 'node:assert/strict';
@@ -73,19 +74,39 @@ async function until(what: string, check: () => Promise<boolean> | boolean, limi
   }
 }
 
+/** Hold the one slot: a request whose body never finishes arriving (admission comes before the body is read). */
+async function holdSlot(): Promise<{ letGo(): void }> {
+  const { port } = server.address() as AddressInfo;
+  const socket = connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  socket.write('POST /v1/analyze HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"candles": [');
+  await until('the slow request holds the slot', async () => (await counters()).inFlight === 1);
+  return { letGo: () => socket.destroy() };
+}
+
 describe('admission control: one slot, one queue place', () => {
-  test('when a third analysis arrives, then it gets 503 overloaded with Retry-After, /healthz answers meanwhile, and the queued one completes', async () => {
-    const before = await counters();
+  test('when an analysis waits on the model, then it lends its slot: a second one is admitted at once and both reach the model together', async () => {
     const modelCalls = a.fake?.requests.length ?? 0;
     const first = analyze();
     await until('the first analysis is at the model', () => (a.fake?.requests.length ?? 0) > modelCalls);
+    assert.equal((await counters()).inFlight, 0, 'a model wait holds no slot');
+    const second = analyze();
+    await until('the second analysis is at the model too, not queued', () => (a.fake?.requests.length ?? 0) >= modelCalls + 2);
+    const [r1, r2] = await Promise.all([first, second]);
+    assert.equal(r1.status, 200);
+    assert.equal(r2.status, 200);
+    await until('the slots are free again', async () => (await counters()).inFlight === 0);
+  });
+
+  test('when a third request arrives behind a held slot and a full queue, then 503 overloaded with Retry-After; /healthz answers; the queued one completes', async () => {
+    const before = await counters();
+    const holder = await holdSlot();
     const second = analyze();
     await until('the second analysis waits in the queue', async () => (await counters()).queued === 1);
 
     const third = await analyze();
     assert.equal(third.status, 503);
-    const retryAfter = third.headers.get('retry-after');
-    assert.match(retryAfter ?? '', /^[1-9]\d*$/, 'Retry-After is whole seconds, at least 1');
+    assert.match(third.headers.get('retry-after') ?? '', /^[1-9]\d*$/, 'Retry-After is whole seconds, at least 1');
     const body = (await third.json()) as { error: { code: string; message: string; details: unknown[] } };
     assert.equal(body.error.code, 'overloaded');
     assert.deepEqual(body.error.details, []);
@@ -102,13 +123,12 @@ describe('admission control: one slot, one queue place', () => {
     for (const path of ['/openapi.json', '/docs', '/']) assert.equal((await fetch(`${base}${path}`)).status, 200, path);
     assert.deepEqual(await counters(), { inFlight: 1, queued: 1, rejected: before.rejected + 2 });
 
-    const [r1, r2] = await Promise.all([first, second]);
-    assert.equal(r1.status, 200);
+    holder.letGo();
+    const r2 = await second;
     assert.equal(r2.status, 200);
-    const analysis = (await r2.json()) as { symbol: string; provider: { analyzer: string; degraded: unknown } };
+    const analysis = (await r2.json()) as { provider: { analyzer: string; degraded: unknown } };
     assert.equal(analysis.provider.analyzer, 'openai');
     assert.equal(analysis.provider.degraded, false);
-    await r1.arrayBuffer();
     await until('the slots are free again', async () => (await counters()).inFlight === 0);
     assert.deepEqual(await counters(), { inFlight: 0, queued: 0, rejected: before.rejected + 2 });
   });
@@ -116,20 +136,20 @@ describe('admission control: one slot, one queue place', () => {
   test('when a queued client disconnects, then its request leaves the queue and never runs', async () => {
     const before = await counters();
     const modelCalls = a.fake?.requests.length ?? 0;
-    const first = analyze();
-    await until('the first analysis is at the model', () => (a.fake?.requests.length ?? 0) > modelCalls);
+    const holder = await holdSlot();
     const gone = new AbortController();
     const queued = analyze(gone.signal);
-    await until('the second analysis waits in the queue', async () => (await counters()).queued === 1);
+    await until('the analysis waits in the queue', async () => (await counters()).queued === 1);
     gone.abort();
     await assert.rejects(queued, { name: 'AbortError' });
     await until('the queue is empty again', async () => (await counters()).queued === 0);
+    holder.letGo();
+    await until('the held slot is free', async () => (await counters()).inFlight === 0);
 
-    assert.equal((await first).status, 200);
-    // The next request is admitted (the slot was given back), and the model saw it, not the dropped one.
+    // The next request is admitted, and the model saw it, not the dropped one.
     const next = await analyze();
     assert.equal(next.status, 200);
-    assert.equal((a.fake?.requests.length ?? 0) - modelCalls, 2, 'the model answered the first and the next request only');
+    assert.equal((a.fake?.requests.length ?? 0) - modelCalls, 1, 'the model answered the next request only');
     await until('the slots are free again', async () => (await counters()).inFlight === 0);
     assert.deepEqual(await counters(), { inFlight: 0, queued: 0, rejected: before.rejected });
   });

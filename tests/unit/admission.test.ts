@@ -75,6 +75,38 @@ function harness(limits: Partial<AdmissionLimits> = {}) {
 }
 
 describe('the admission queue', () => {
+  test('when a holder lends its slot for a wait, then the next waiter runs, and the holder takes it back ahead of newer waiters', async () => {
+    const { queue, start, started } = harness({ maxInFlight: 1, maxQueued: 4 });
+    const a = start('a');
+    const b = start('b');
+    await settle();
+    assert.deepEqual(started, ['a']);
+    let answer!: (v: string) => void;
+    const lent = queue.lend(() => new Promise<string>((resolve) => (answer = resolve)));
+    await settle();
+    assert.deepEqual(started, ['a', 'b'], 'b got the lent slot');
+    assert.equal(queue.counters().inFlight, 1);
+    const c = start('c');
+    await settle();
+    answer('model answer');
+    await settle();
+    // a's wait is over, but b holds the only slot: a waits, ahead of c.
+    let aBack = false;
+    void lent.then(() => (aBack = true));
+    await settle();
+    assert.equal(aBack, false);
+    b.release();
+    await settle();
+    assert.equal(aBack, true, 'a took the slot back first');
+    assert.equal(await lent, 'model answer');
+    assert.equal(c.state, 'waiting');
+    a.release();
+    await settle();
+    assert.equal(c.state, 'running');
+    c.release();
+    assert.deepEqual(queue.counters(), { inFlight: 0, queued: 0, rejected: 0 });
+  });
+
   test('when more tasks ask than the cap, then only the cap runs and the rest wait', async () => {
     const { queue, start } = harness({ maxInFlight: 2 });
     const tasks = ['a', 'b', 'c', 'd'].map((n) => start(n));

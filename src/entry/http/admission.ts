@@ -71,6 +71,8 @@ export class AdmissionQueue {
   private readonly limits: AdmissionLimits;
   private readonly clock: AdmissionClock;
   private readonly waiting: Waiter[] = [];
+  /** Holders taking their slot back after a wait (see `lend`): served before the queue. */
+  private readonly resuming: (() => void)[] = [];
   private running = 0;
   private refused = 0;
   /** Mean time from admission to release of recent requests, in ms; null until one has finished. */
@@ -134,6 +136,22 @@ export class AdmissionQueue {
     });
   }
 
+  /**
+   * Give a held slot up while `work` waits on I/O (a model's answer), and take it back when it is
+   * done, ahead of every queued newcomer and without a timeout: the holder's work is half done, and
+   * refusing it now would waste what it cost. The holder's release works as before.
+   */
+  async lend<T>(work: () => Promise<T>): Promise<T> {
+    this.running--;
+    this.next();
+    try {
+      return await work();
+    } finally {
+      if (this.running < this.cap && this.resuming.length === 0) this.running++;
+      else await new Promise<void>((resume) => this.resuming.push(resume));
+    }
+  }
+
   private admit(): () => void {
     this.running++;
     const since = this.clock.now();
@@ -150,6 +168,10 @@ export class AdmissionQueue {
 
   /** Hand free slots to the oldest waiters. */
   private next(): void {
+    while (this.running < this.cap && this.resuming.length > 0) {
+      this.running++;
+      (this.resuming.shift() as () => void)();
+    }
     while (this.running < this.cap && this.waiting.length > 0) {
       const waiter = this.waiting.shift() as Waiter;
       waiter.cancelTimer();
@@ -219,6 +241,8 @@ export function admissionControl(queue: AdmissionQueue, clock: AdmissionClock = 
           return;
         }
         releaseWhenAnswered(res, release, clock);
+        // The route hands this to the use case: a model's wait holds no slot.
+        res.locals.whileWaiting = <T>(work: () => Promise<T>) => queue.lend(work);
         next();
       },
       (err: unknown) => {

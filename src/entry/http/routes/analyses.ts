@@ -1,7 +1,7 @@
-import { type RequestHandler, Router } from 'express';
+import { type RequestHandler, type Response, Router } from 'express';
 import { AppError } from '../../../core/errors.ts';
 import type { AnalysisStore } from '../../../ports/analysis-store.ts';
-import { type AnalyzeDeps, analyzeChart } from '../../../use-cases/analyze-chart.ts';
+import { type AnalyzeCommand, type AnalyzeDeps, analyzeChart } from '../../../use-cases/analyze-chart.ts';
 import { parseAnalyzeRequest, withMarketBars } from '../../../use-cases/analyze-request.ts';
 import type { MarketSources } from '../../../ports/market-data.ts';
 import { chartUpload, multipartFields } from '../upload.ts';
@@ -9,6 +9,12 @@ import { analysesQuerySchema } from '../../../contracts/analyses-list.ts';
 import { parseRequest } from '../../../use-cases/parse-request.ts';
 
 type Files = Record<string, Express.Multer.File[]> | undefined;
+
+/** The admission slot's lending (set by the admission middleware), so a model's wait holds no slot. */
+function withSlotLending(cmd: AnalyzeCommand, res: Response): AnalyzeCommand {
+  const whileWaiting = res.locals.whileWaiting as AnalyzeCommand['whileWaiting'];
+  return whileWaiting ? { ...cmd, whileWaiting } : cmd;
+}
 
 /** POST /v1/analyze (JSON or multipart) and the stored results. */
 export function analysisRoutes(deps: {
@@ -36,11 +42,11 @@ export function analysisRoutes(deps: {
         throw new AppError('invalid_request', 'Send "ohlcv" once: as a file or as a text field, not both', [{ field: 'ohlcv', message: 'given twice' }]);
       }
       const pending = parseAnalyzeRequest(multipartFields(fields), { image: files?.image?.[0]?.buffer, ohlcv: ohlcvFile ?? ohlcvText });
-      res.json(await analyzeChart(deps.analyze, await withMarketBars(pending, deps.market)));
+      res.json(await analyzeChart(deps.analyze, withSlotLending(await withMarketBars(pending, deps.market), res)));
     },
   );
   router.post('/analyze', ...deps.body, async (req, res) => {
-    res.json(await analyzeChart(deps.analyze, await withMarketBars(parseAnalyzeRequest(req.body), deps.market)));
+    res.json(await analyzeChart(deps.analyze, withSlotLending(await withMarketBars(parseAnalyzeRequest(req.body), deps.market), res)));
   });
 
   router.get('/analyses', async (req, res) => {
