@@ -1,6 +1,7 @@
-import { type Candle, formatCandleTime } from '../../src/core/market/candles.ts';
+import type { Candle } from '../../src/core/market/candles.ts';
 import type { ChartRequest } from '../../src/core/scene/chart-options.ts';
-import { chartWindow, type ChartWindow } from '../../src/core/scene/chart-window.ts';
+import { chartTitle } from '../../src/core/scene/chart-title.ts';
+import { chartWindow } from '../../src/core/scene/chart-window.ts';
 import { type ChartTheme, THEMES } from '../../src/core/scene/theme.ts';
 
 /**
@@ -37,19 +38,6 @@ export interface Scene {
   levels: { price: number; color: string; title: string }[];
   /** Relative pane heights, as the Chart.js renderer's stack weights: price, volume, RSI, MACD. */
   weights: { price: number; volume: number; rsi: number; macd: number };
-}
-
-function chartTitle(win: ChartWindow, req: ChartRequest): string {
-  const first = win.candles[0];
-  const last = win.candles.at(-1) ?? first;
-  return [
-    req.symbol,
-    req.timeframe,
-    `${formatCandleTime(first.time).slice(0, 10)} to ${formatCandleTime(last.time).slice(0, 10)}`,
-    `last close ${last.close.toFixed(2)}`,
-  ]
-    .filter(Boolean)
-    .join('  ·  ');
 }
 
 /** Epoch ms to UTC seconds; bars closer than a second apart are pushed a second on (the library needs strictly increasing times). */

@@ -1,25 +1,11 @@
-import { formatCandleTime } from '../../src/core/market/candles.ts';
 import type { ChartRequest } from '../../src/core/scene/chart-options.ts';
+import { chartTitle } from '../../src/core/scene/chart-title.ts';
 import type { ChartWindow } from '../../src/core/scene/chart-window.ts';
 import type { ChartTheme } from '../../src/core/scene/theme.ts';
 import { barDateLabel, compactNumber, ticksOnWholeBars } from './axes.ts';
 import type { ChartlensConfig, ChartlensDataset, LinearScale } from './chart-types.ts';
 import { lineDataset, priceDataset } from './datasets.ts';
 import type { DrawState, Histogram } from './draw-state.ts';
-
-/** "SPX  ·  1d  ·  2024-01-02 to 2024-08-01  ·  last close 5446.68" */
-function chartTitle(win: ChartWindow, req: ChartRequest): string {
-  const first = win.candles[0];
-  const last = win.candles.at(-1) ?? first;
-  return [
-    req.symbol,
-    req.timeframe,
-    `${formatCandleTime(first.time).slice(0, 10)} to ${formatCandleTime(last.time).slice(0, 10)}`,
-    `last close ${last.close.toFixed(2)}`,
-  ]
-    .filter(Boolean)
-    .join('  ·  ');
-}
 
 /**
  * The candle chart: the price pane (bars, overlays, marks) on top and the optional volume, RSI and

@@ -10,10 +10,9 @@ import { BrowserRenderer } from '../../renderers/browser/browser-renderer.ts';
 import { findChromium } from '../../renderers/browser/chromium.ts';
 import { chartScene } from '../../renderers/browser/scene.ts';
 import { ChartJsRenderer } from '../../renderers/chartjs/chartjs-renderer.ts';
-import { computeMarketStreams, factsAt } from '../../src/core/market/facts.ts';
-import { type ChartRequest, chartOptionsSchema } from '../../src/core/scene/chart-options.ts';
+import type { Candle } from '../../src/core/market/candles.ts';
 import { assertMatchesGolden as matchGolden, differingShare, type Pixels, pixels } from '../helpers/golden.ts';
-import { sp500 } from '../helpers/sample-data.ts';
+import { GOLDEN_CANDLES, goldenRequest } from '../helpers/golden-request.ts';
 
 const assertMatchesGolden = (name: string, png: Buffer) => matchGolden(name, png, { maxShare: MAX_DIFF_SHARE, rerun: 'browser' });
 
@@ -24,17 +23,8 @@ const NO_CHROMIUM = findChromium() ? false : 'no Chromium here (npm run setup in
 const renderer = new BrowserRenderer({ pages: 2 });
 after(() => renderer.close());
 
-const candles = sp500().slice(-400);
-const streams = computeMarketStreams(candles);
-const facts = factsAt(streams, candles.length - 1);
-const request = (options: Record<string, unknown>, data = candles): ChartRequest => ({
-  candles: data,
-  indicators: data === candles ? streams.indicators : computeMarketStreams(data).indicators,
-  facts,
-  symbol: 'SPX',
-  timeframe: '1d',
-  options: chartOptionsSchema.parse({ renderer: 'browser', ...options }),
-});
+const candles = GOLDEN_CANDLES;
+const request = (options: Record<string, unknown>, data: readonly Candle[] = candles) => goldenRequest({ renderer: 'browser', ...options }, data);
 
 /** The pixel at (x, y) as [r, g, b]. */
 const at = (p: Pixels, x: number, y: number): number[] => [...p.data.subarray((y * p.width + x) * 3, (y * p.width + x) * 3 + 3)];

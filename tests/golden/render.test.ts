@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { ChartJsRenderer } from '../../renderers/chartjs/chartjs-renderer.ts';
-import { computeMarketStreams, factsAt } from '../../src/core/market/facts.ts';
-import { type ChartRequest, chartOptionsSchema } from '../../src/core/scene/chart-options.ts';
+import type { Candle } from '../../src/core/market/candles.ts';
 import { assertMatchesGolden as matchGolden, pixels } from '../helpers/golden.ts';
-import { sp500 } from '../helpers/sample-data.ts';
+import { GOLDEN_CANDLES, goldenRequest } from '../helpers/golden-request.ts';
 
 const assertMatchesGolden = (name: string, png: Buffer) => matchGolden(name, png, { maxShare: MAX_DIFF_SHARE, rerun: 'render' });
 
@@ -15,17 +14,8 @@ const MAX_DIFF_SHARE = 0.005;
 const renderer = new ChartJsRenderer();
 after(() => renderer.close());
 
-const candles = sp500().slice(-400);
-const streams = computeMarketStreams(candles);
-const facts = factsAt(streams, candles.length - 1);
-const request = (options: Record<string, unknown>, data = candles): ChartRequest => ({
-  candles: data,
-  indicators: data === candles ? streams.indicators : computeMarketStreams(data).indicators,
-  facts,
-  symbol: 'SPX',
-  timeframe: '1d',
-  options: chartOptionsSchema.parse(options),
-});
+const candles = GOLDEN_CANDLES;
+const request = (options: Record<string, unknown>, data: readonly Candle[] = candles) => goldenRequest(options, data);
 
 describe('Chart.js renderer golden images', () => {
   it('when 150 S&P bars are drawn with defaults, then the light candle chart matches its golden image', async () => {
